@@ -1,0 +1,748 @@
+#define _POSIX_C_SOURCE 200809L
+#include "log.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <openssl/crypto.h>
+#include <openssl/rand.h>
+
+#include "note.h"
+#include "store.h"
+#include "tiles.h"
+
+#define EDGE_LEVELS 8 /* 256^8 = 2^64 leaves */
+#define HASH MERKLE_HASH_SIZE
+
+/* The right edge of the tree at one tile level: the partial tile that the
+ * next appends fill. Full tiles are written once and never kept here. */
+typedef struct edge_tile {
+	uint64_t index;
+	unsigned width;
+	int dirty;
+	uint8_t hashes[TILES_WIDTH][HASH];
+} edge_tile;
+
+typedef struct edge {
+	uint64_t size;
+	uint8_t root[HASH];
+	edge_tile tile[EDGE_LEVELS];
+} edge;
+
+struct cairn_log {
+	store *st;
+	int64_t tree_id;
+	char origin[256];
+	uint8_t id[HASH];
+	note_signer *log_signer;  /* Rekor v1: ECDSA log key */
+	note_signer *note_signer; /* C2SP: Ed25519 note key, or NULL */
+	/* Writer state: touched only by log_append (one thread). The work copy
+	 * is what a transaction attempt edits; it replaces cur on commit. */
+	edge cur, work;
+	pthread_mutex_t latest_mu;
+	log_checkpoint *latest;
+};
+
+struct log_reader {
+	cairn_log *log;
+	store_txn *txn;
+	uint64_t size;
+	uint8_t root[HASH];
+	log_checkpoint cp; /* notes borrowed from the txn */
+};
+
+void log_checkpoint_free(log_checkpoint *c)
+{
+	if (!c)
+		return;
+	free(c->note_v1);
+	free(c->note);
+	free(c);
+}
+
+static void tile_key(uint8_t key[9], unsigned level, uint64_t index)
+{
+	key[0] = (uint8_t)level;
+	store_put_u64(key + 1, index);
+}
+
+/* Root of count (a power of two) consecutive subtree hashes. */
+static void fold(const uint8_t (*hashes)[HASH], unsigned count, uint8_t out[HASH])
+{
+	uint8_t buf[TILES_WIDTH / 2][HASH];
+	if (count == 1) {
+		memcpy(out, hashes[0], HASH);
+		return;
+	}
+	for (unsigned i = 0; i < count / 2; i++)
+		merkle_node_hash(hashes[2 * i], hashes[2 * i + 1], buf[i]);
+	for (unsigned n = count / 2; n > 1; n /= 2)
+		for (unsigned i = 0; i < n / 2; i++)
+			merkle_node_hash(buf[2 * i], buf[2 * i + 1], buf[i]);
+	memcpy(out, buf[0], HASH);
+}
+
+/* A node from stored tiles (and, for the writer, the in-memory right edge). */
+typedef struct tile_source {
+	store_txn *txn;
+	const edge *edge; /* NULL for readers */
+} tile_source;
+
+static int source_node(void *ctx, unsigned height, uint64_t index, uint8_t out[HASH])
+{
+	const tile_source *src = ctx;
+	tiles_coord c;
+	if (height >= 64)
+		return CAIRN_ERR_RANGE;
+	tiles_node_coord(height, index, &c);
+	const uint8_t (*hashes)[HASH];
+	unsigned width;
+	if (src->edge && c.level < EDGE_LEVELS && src->edge->tile[c.level].index == c.index &&
+	    src->edge->tile[c.level].width > 0) {
+		hashes = (const uint8_t (*)[HASH])src->edge->tile[c.level].hashes;
+		width = src->edge->tile[c.level].width;
+	} else {
+		uint8_t key[9];
+		const void *val;
+		size_t vlen;
+		tile_key(key, c.level, c.index);
+		int rc = store_get(src->txn, STORE_TILES, key, sizeof key, &val, &vlen);
+		if (rc)
+			return rc == CAIRN_ERR_NOT_FOUND ? CAIRN_ERR_CORRUPT : rc;
+		if (vlen % HASH || vlen > TILES_WIDTH * HASH)
+			return CAIRN_ERR_CORRUPT;
+		hashes = (const uint8_t (*)[HASH])val;
+		width = (unsigned)(vlen / HASH);
+	}
+	if (c.slot + c.count > width)
+		return CAIRN_ERR_CORRUPT;
+	fold(hashes + c.slot, c.count, out);
+	return CAIRN_OK;
+}
+
+/* Adds a subtree hash at tile level `level` of the work edge, writing and
+ * carrying up any tile that this fills. */
+static int edge_add(store_txn *txn, edge *e, unsigned level, const uint8_t hash[HASH])
+{
+	uint8_t carry[HASH];
+	memcpy(carry, hash, HASH);
+	for (; level < EDGE_LEVELS; level++) {
+		edge_tile *t = &e->tile[level];
+		memcpy(t->hashes[t->width++], carry, HASH);
+		t->dirty = 1;
+		if (t->width < TILES_WIDTH)
+			return CAIRN_OK;
+		uint8_t key[9];
+		tile_key(key, level, t->index);
+		int rc = store_put(txn, STORE_TILES, key, sizeof key, t->hashes, sizeof t->hashes, 0, NULL, NULL);
+		if (rc)
+			return rc;
+		fold((const uint8_t (*)[HASH])t->hashes, TILES_WIDTH, carry);
+		t->index++;
+		t->width = 0;
+		t->dirty = 0;
+	}
+	return CAIRN_ERR_RANGE;
+}
+
+static int write_meta(store_txn *txn, const char *name, const void *val, size_t len)
+{
+	return store_put(txn, STORE_META, name, strlen(name), val, len, 0, NULL, NULL);
+}
+
+/* Signs the checkpoint for (size, root): one note by the log key alone and
+ * one by the note key and the log key. */
+static int sign_checkpoint(cairn_log *l, uint64_t size, const uint8_t root[HASH], log_checkpoint **out)
+{
+	char *body = NULL;
+	size_t blen = 0;
+	log_checkpoint *cp = calloc(1, sizeof *cp);
+	int rc = CAIRN_ERR_NOMEM;
+	if (!cp)
+		goto out;
+	cp->size = size;
+	memcpy(cp->root, root, HASH);
+	rc = note_checkpoint_body(l->origin, size, root, &body, &blen);
+	if (rc)
+		goto out;
+	note_signer *v1[1] = {l->log_signer};
+	rc = note_sign(body, blen, v1, 1, &cp->note_v1, &cp->note_v1_len);
+	if (rc)
+		goto out;
+	if (l->note_signer) {
+		note_signer *both[2] = {l->note_signer, l->log_signer};
+		rc = note_sign(body, blen, both, 2, &cp->note, &cp->note_len);
+	} else {
+		rc = note_sign(body, blen, v1, 1, &cp->note, &cp->note_len);
+	}
+	if (rc)
+		goto out;
+	*out = cp;
+	cp = NULL;
+out:
+	free(body);
+	log_checkpoint_free(cp);
+	return rc;
+}
+
+static int store_checkpoint(store_txn *txn, const log_checkpoint *cp)
+{
+	uint8_t sz[8];
+	store_put_u64(sz, cp->size);
+	int rc = write_meta(txn, "size", sz, 8);
+	if (!rc)
+		rc = write_meta(txn, "root", cp->root, HASH);
+	if (!rc)
+		rc = write_meta(txn, "checkpoint_v1", cp->note_v1, cp->note_v1_len);
+	if (!rc)
+		rc = write_meta(txn, "checkpoint", cp->note, cp->note_len);
+	return rc;
+}
+
+typedef struct append_job {
+	cairn_log *log;
+	const log_entry_in *in;
+	size_t n;
+	log_entry_out *out;
+	log_checkpoint *cp; /* signed inside the txn; owned by the job */
+} append_job;
+
+static int append_txn(store_txn *txn, void *arg)
+{
+	append_job *job = arg;
+	cairn_log *l = job->log;
+	edge *w = &l->work;
+	int rc = CAIRN_OK;
+	memcpy(w, &l->cur, sizeof *w);
+	log_checkpoint_free(job->cp);
+	job->cp = NULL;
+	int64_t now = (int64_t)time(NULL);
+	uint64_t old_size = w->size;
+
+	for (size_t i = 0; i < job->n; i++) {
+		const log_entry_in *e = &job->in[i];
+		log_entry_out *o = &job->out[i];
+		uint8_t idx[8];
+		const void *existing;
+		size_t elen;
+		if (e->len == 0 || e->len > LOG_MAX_ENTRY)
+			return CAIRN_ERR_TOO_LARGE;
+		store_put_u64(idx, w->size);
+		rc = store_put(txn, STORE_LEAVES, e->leaf, HASH, idx, 8, STORE_NOOVERWRITE, &existing, &elen);
+		if (rc == CAIRN_ERR_DUPLICATE) {
+			if (elen != 8)
+				return CAIRN_ERR_CORRUPT;
+			o->status = CAIRN_ERR_DUPLICATE;
+			o->index = store_get_u64(existing);
+			o->integrated_time = 0;
+			continue;
+		}
+		if (rc)
+			return rc;
+		void *buf;
+		rc = store_reserve(txn, STORE_ENTRIES, idx, 8, 8 + e->len, STORE_APPEND, &buf);
+		if (rc)
+			return rc;
+		store_put_u64(buf, (uint64_t)now);
+		memcpy((uint8_t *)buf + 8, e->body, e->len);
+		for (size_t k = 0; k < e->nkeys; k++) {
+			const log_index_key *key = &e->keys[k];
+			if (key->len == 0 || key->len > STORE_MAX_KEY)
+				return CAIRN_ERR_INVALID;
+			rc = store_put(txn, key->index == LOG_BY_HASH ? STORE_BY_HASH : STORE_BY_KEY, key->key,
+				       key->len, idx, 8, 0, NULL, NULL);
+			if (rc && rc != CAIRN_ERR_DUPLICATE)
+				return rc;
+		}
+		rc = edge_add(txn, w, 0, e->leaf);
+		if (rc)
+			return rc;
+		o->status = CAIRN_OK;
+		o->index = w->size;
+		o->integrated_time = now;
+		w->size++;
+	}
+	if (w->size == old_size)
+		return CAIRN_OK; /* only duplicates: no new checkpoint */
+
+	for (unsigned level = 0; level < EDGE_LEVELS; level++) {
+		edge_tile *t = &w->tile[level];
+		if (!t->dirty || t->width == 0)
+			continue;
+		uint8_t key[9];
+		tile_key(key, level, t->index);
+		rc = store_put(txn, STORE_TILES, key, sizeof key, t->hashes, (size_t)t->width * HASH, 0, NULL,
+			       NULL);
+		if (rc)
+			return rc;
+		t->dirty = 0;
+	}
+
+	tile_source ts = {txn, w};
+	merkle_source src = {source_node, &ts};
+	rc = merkle_root(&src, w->size, w->root);
+	if (rc)
+		return rc;
+	/* Never sign a checkpoint that does not extend the last one. */
+	uint8_t proof[MERKLE_MAX_PROOF][HASH];
+	size_t plen = 0;
+	rc = merkle_consistency_proof(&src, old_size, w->size, proof, &plen);
+	if (rc)
+		return rc;
+	if (merkle_verify_consistency(old_size, w->size, (const uint8_t (*)[HASH])proof, plen, l->cur.root,
+				      w->root) != CAIRN_OK)
+		return CAIRN_ERR_CORRUPT;
+	rc = sign_checkpoint(l, w->size, w->root, &job->cp);
+	if (rc)
+		return rc;
+	return store_checkpoint(txn, job->cp);
+}
+
+static void set_latest(cairn_log *l, log_checkpoint *cp)
+{
+	pthread_mutex_lock(&l->latest_mu);
+	log_checkpoint *old = l->latest;
+	l->latest = cp;
+	pthread_mutex_unlock(&l->latest_mu);
+	log_checkpoint_free(old);
+}
+
+static int copy_checkpoint(const log_checkpoint *src, log_checkpoint **out)
+{
+	log_checkpoint *c = calloc(1, sizeof *c);
+	if (!c)
+		return CAIRN_ERR_NOMEM;
+	c->size = src->size;
+	memcpy(c->root, src->root, HASH);
+	c->note_v1 = malloc(src->note_v1_len + 1);
+	c->note = malloc(src->note_len + 1);
+	if (!c->note_v1 || !c->note) {
+		log_checkpoint_free(c);
+		return CAIRN_ERR_NOMEM;
+	}
+	memcpy(c->note_v1, src->note_v1, src->note_v1_len);
+	c->note_v1[src->note_v1_len] = '\0';
+	c->note_v1_len = src->note_v1_len;
+	memcpy(c->note, src->note, src->note_len);
+	c->note[src->note_len] = '\0';
+	c->note_len = src->note_len;
+	*out = c;
+	return CAIRN_OK;
+}
+
+int log_latest(cairn_log *l, log_checkpoint **cp)
+{
+	pthread_mutex_lock(&l->latest_mu);
+	int rc = copy_checkpoint(l->latest, cp);
+	pthread_mutex_unlock(&l->latest_mu);
+	return rc;
+}
+
+int log_append(cairn_log *l, const log_entry_in *in, size_t n, log_entry_out *out, log_checkpoint **cp)
+{
+	append_job job = {l, in, n, out, NULL};
+	int rc = store_write(l->st, append_txn, &job);
+	if (rc) {
+		log_checkpoint_free(job.cp);
+		return rc;
+	}
+	if (job.cp) {
+		memcpy(&l->cur, &l->work, sizeof l->cur);
+		set_latest(l, job.cp);
+	}
+	if (cp)
+		return log_latest(l, cp);
+	return CAIRN_OK;
+}
+
+/* Opening: read or create the tree's identity and right edge. */
+typedef struct open_job {
+	cairn_log *log;
+	const char *name;
+	int64_t want_tree_id;
+	log_checkpoint *cp; /* latest checkpoint, owned */
+} open_job;
+
+static int read_meta(store_txn *txn, const char *name, const void **val, size_t *len)
+{
+	return store_get(txn, STORE_META, name, strlen(name), val, len);
+}
+
+static int load_checkpoint(store_txn *txn, log_checkpoint *cp)
+{
+	const void *v;
+	size_t len;
+	int rc = read_meta(txn, "size", &v, &len);
+	if (rc)
+		return rc == CAIRN_ERR_NOT_FOUND ? CAIRN_ERR_CORRUPT : rc;
+	if (len != 8)
+		return CAIRN_ERR_CORRUPT;
+	cp->size = store_get_u64(v);
+	rc = read_meta(txn, "root", &v, &len);
+	if (rc || len != HASH)
+		return rc && rc != CAIRN_ERR_NOT_FOUND ? rc : CAIRN_ERR_CORRUPT;
+	memcpy(cp->root, v, HASH);
+	rc = read_meta(txn, "checkpoint_v1", &v, &len);
+	if (rc)
+		return rc == CAIRN_ERR_NOT_FOUND ? CAIRN_ERR_CORRUPT : rc;
+	cp->note_v1 = (char *)v;
+	cp->note_v1_len = len;
+	rc = read_meta(txn, "checkpoint", &v, &len);
+	if (rc)
+		return rc == CAIRN_ERR_NOT_FOUND ? CAIRN_ERR_CORRUPT : rc;
+	cp->note = (char *)v;
+	cp->note_len = len;
+	return CAIRN_OK;
+}
+
+static int create_checkpoint(store_txn *txn, open_job *job);
+
+static int open_txn(store_txn *txn, void *arg)
+{
+	open_job *job = arg;
+	cairn_log *l = job->log;
+	const void *v;
+	size_t len;
+	int rc = read_meta(txn, "tree_id", &v, &len);
+	if (rc == CAIRN_ERR_NOT_FOUND) {
+		int64_t id = job->want_tree_id;
+		while (id <= 0) {
+			uint8_t rnd[8];
+			if (RAND_bytes(rnd, sizeof rnd) != 1)
+				return CAIRN_ERR_CRYPTO;
+			id = (int64_t)(store_get_u64(rnd) >> 1); /* a positive int64 */
+		}
+		uint8_t buf[8];
+		store_put_u64(buf, (uint64_t)id);
+		rc = write_meta(txn, "tree_id", buf, 8);
+		if (rc)
+			return rc;
+		l->tree_id = id;
+		snprintf(l->origin, sizeof l->origin, "%s - %lld", job->name, (long long)id);
+		/* A new log starts with a signed checkpoint of the empty tree. */
+		return create_checkpoint(txn, job);
+	}
+	if (rc)
+		return rc;
+	if (len != 8)
+		return CAIRN_ERR_CORRUPT;
+	l->tree_id = (int64_t)store_get_u64(v);
+	if (job->want_tree_id && job->want_tree_id != l->tree_id)
+		return CAIRN_ERR_INVALID;
+	snprintf(l->origin, sizeof l->origin, "%s - %lld", job->name, (long long)l->tree_id);
+	return CAIRN_OK;
+}
+
+/* Loads size, root and the right-edge tiles of an existing log. */
+static int load_edge(store_txn *txn, cairn_log *l, log_checkpoint *cp)
+{
+	int rc = load_checkpoint(txn, cp);
+	if (rc)
+		return rc;
+	l->cur.size = cp->size;
+	memcpy(l->cur.root, cp->root, HASH);
+	for (unsigned level = 0; level < EDGE_LEVELS; level++) {
+		edge_tile *t = &l->cur.tile[level];
+		uint64_t at = level * TILES_HEIGHT < 64 ? cp->size >> (level * TILES_HEIGHT) : 0;
+		t->index = at / TILES_WIDTH;
+		t->width = (unsigned)(at % TILES_WIDTH);
+		if (t->width == 0)
+			continue;
+		uint8_t key[9];
+		const void *val;
+		size_t vlen;
+		tile_key(key, level, t->index);
+		rc = store_get(txn, STORE_TILES, key, sizeof key, &val, &vlen);
+		if (rc)
+			return rc == CAIRN_ERR_NOT_FOUND ? CAIRN_ERR_CORRUPT : rc;
+		if (vlen != (size_t)t->width * HASH)
+			return CAIRN_ERR_CORRUPT;
+		memcpy(t->hashes, val, vlen);
+	}
+	/* The stored root must be what the stored tiles say. */
+	tile_source ts = {txn, &l->cur};
+	merkle_source src = {source_node, &ts};
+	uint8_t root[HASH];
+	rc = merkle_root(&src, cp->size, root);
+	if (rc)
+		return rc;
+	if (CRYPTO_memcmp(root, cp->root, HASH) != 0)
+		return CAIRN_ERR_CORRUPT;
+	return CAIRN_OK;
+}
+
+static int create_checkpoint(store_txn *txn, open_job *job)
+{
+	uint8_t root[HASH];
+	merkle_empty_root(root);
+	log_checkpoint_free(job->cp);
+	job->cp = NULL;
+	int rc = sign_checkpoint(job->log, 0, root, &job->cp);
+	if (rc)
+		return rc;
+	return store_checkpoint(txn, job->cp);
+}
+
+int log_open(const log_options *opts, cairn_log **out)
+{
+	cairn_log *l = calloc(1, sizeof *l);
+	store_txn *txn = NULL;
+	open_job job = {0};
+	int rc = CAIRN_ERR_NOMEM;
+	if (!l)
+		return rc;
+	pthread_mutex_init(&l->latest_mu, NULL);
+	if (!opts->dir || !opts->name || !opts->log_key || !*opts->name || strlen(opts->name) > 200) {
+		rc = CAIRN_ERR_INVALID;
+		goto fail;
+	}
+	rc = keys_id(opts->log_key, l->id);
+	if (rc)
+		goto fail;
+	rc = note_signer_new(opts->name, opts->log_key, &l->log_signer);
+	if (rc)
+		goto fail;
+	if (opts->note_key) {
+		rc = note_signer_new(opts->name, opts->note_key, &l->note_signer);
+		if (rc)
+			goto fail;
+	}
+	store_options so = {opts->map_size, opts->max_map_size};
+	rc = store_open(opts->dir, &so, &l->st);
+	if (rc)
+		goto fail;
+	job.log = l;
+	job.name = opts->name;
+	job.want_tree_id = opts->tree_id;
+	rc = store_write(l->st, open_txn, &job);
+	log_checkpoint_free(job.cp); /* reloaded from the store below */
+	job.cp = NULL;
+	if (rc)
+		goto fail;
+	rc = store_read_begin(l->st, &txn);
+	if (rc)
+		goto fail;
+	log_checkpoint cp = {0};
+	rc = load_edge(txn, l, &cp);
+	if (!rc)
+		rc = copy_checkpoint(&cp, &l->latest);
+	store_txn_end(txn);
+	txn = NULL;
+	if (rc)
+		goto fail;
+	*out = l;
+	return CAIRN_OK;
+fail:
+	log_checkpoint_free(job.cp);
+	store_txn_end(txn);
+	log_close(l);
+	return rc;
+}
+
+void log_close(cairn_log *l)
+{
+	if (!l)
+		return;
+	store_close(l->st);
+	note_signer_free(l->log_signer);
+	note_signer_free(l->note_signer);
+	log_checkpoint_free(l->latest);
+	pthread_mutex_destroy(&l->latest_mu);
+	free(l);
+}
+
+int64_t log_tree_id(const cairn_log *l)
+{
+	return l->tree_id;
+}
+
+const uint8_t *log_id(const cairn_log *l)
+{
+	return l->id;
+}
+
+const char *log_origin(const cairn_log *l)
+{
+	return l->origin;
+}
+
+/* Reads. */
+
+int log_read_begin(cairn_log *l, log_reader **out)
+{
+	log_reader *r = calloc(1, sizeof *r);
+	if (!r)
+		return CAIRN_ERR_NOMEM;
+	r->log = l;
+	int rc = store_read_begin(l->st, &r->txn);
+	if (!rc)
+		rc = load_checkpoint(r->txn, &r->cp);
+	if (rc) {
+		log_read_end(r);
+		return rc;
+	}
+	r->size = r->cp.size;
+	memcpy(r->root, r->cp.root, HASH);
+	*out = r;
+	return CAIRN_OK;
+}
+
+void log_read_end(log_reader *r)
+{
+	if (!r)
+		return;
+	store_txn_end(r->txn);
+	free(r);
+}
+
+uint64_t log_reader_size(const log_reader *r)
+{
+	return r->size;
+}
+
+int log_reader_checkpoint(log_reader *r, log_checkpoint *out)
+{
+	*out = r->cp;
+	return CAIRN_OK;
+}
+
+int log_reader_entry(log_reader *r, uint64_t index, const uint8_t **body, size_t *len, int64_t *time_out)
+{
+	if (index >= r->size)
+		return CAIRN_ERR_NOT_FOUND;
+	uint8_t key[8];
+	const void *v;
+	size_t vlen;
+	store_put_u64(key, index);
+	int rc = store_get(r->txn, STORE_ENTRIES, key, 8, &v, &vlen);
+	if (rc)
+		return rc == CAIRN_ERR_NOT_FOUND ? CAIRN_ERR_CORRUPT : rc;
+	if (vlen <= 8)
+		return CAIRN_ERR_CORRUPT;
+	if (time_out)
+		*time_out = (int64_t)store_get_u64(v);
+	*body = (const uint8_t *)v + 8;
+	*len = vlen - 8;
+	return CAIRN_OK;
+}
+
+int log_reader_find_leaf(log_reader *r, const uint8_t leaf[HASH], uint64_t *index)
+{
+	const void *v;
+	size_t vlen;
+	int rc = store_get(r->txn, STORE_LEAVES, leaf, HASH, &v, &vlen);
+	if (rc)
+		return rc;
+	if (vlen != 8)
+		return CAIRN_ERR_CORRUPT;
+	uint64_t i = store_get_u64(v);
+	if (i >= r->size)
+		return CAIRN_ERR_NOT_FOUND;
+	*index = i;
+	return CAIRN_OK;
+}
+
+int log_reader_root(log_reader *r, uint64_t size, uint8_t root[HASH])
+{
+	if (size > r->size)
+		return CAIRN_ERR_RANGE;
+	if (size == r->size) {
+		memcpy(root, r->root, HASH);
+		return CAIRN_OK;
+	}
+	tile_source ts = {r->txn, NULL};
+	merkle_source src = {source_node, &ts};
+	return merkle_root(&src, size, root);
+}
+
+int log_reader_inclusion(log_reader *r, uint64_t index, uint64_t size, uint8_t proof[][HASH], size_t *len)
+{
+	if (size > r->size || index >= size)
+		return CAIRN_ERR_RANGE;
+	tile_source ts = {r->txn, NULL};
+	merkle_source src = {source_node, &ts};
+	return merkle_inclusion_proof(&src, index, size, proof, len);
+}
+
+int log_reader_consistency(log_reader *r, uint64_t m, uint64_t n, uint8_t proof[][HASH], size_t *len)
+{
+	if (n > r->size || m > n)
+		return CAIRN_ERR_RANGE;
+	tile_source ts = {r->txn, NULL};
+	merkle_source src = {source_node, &ts};
+	return merkle_consistency_proof(&src, m, n, proof, len);
+}
+
+int log_reader_tile(log_reader *r, unsigned level, uint64_t index, unsigned width, const uint8_t **data,
+		    size_t *len)
+{
+	if (width == 0 || width > TILES_WIDTH || tiles_width(level, index, r->size) < width)
+		return CAIRN_ERR_NOT_FOUND;
+	uint8_t key[9];
+	const void *v;
+	size_t vlen;
+	tile_key(key, level, index);
+	int rc = store_get(r->txn, STORE_TILES, key, sizeof key, &v, &vlen);
+	if (rc)
+		return rc == CAIRN_ERR_NOT_FOUND ? CAIRN_ERR_CORRUPT : rc;
+	if (vlen < (size_t)width * HASH)
+		return CAIRN_ERR_CORRUPT;
+	*data = v;
+	*len = (size_t)width * HASH;
+	return CAIRN_OK;
+}
+
+int log_reader_entry_bundle(log_reader *r, uint64_t index, unsigned width, uint8_t **data, size_t *len)
+{
+	if (width == 0 || width > TILES_WIDTH || tiles_width(0, index, r->size) < width)
+		return CAIRN_ERR_NOT_FOUND;
+	size_t cap = 4096, used = 0;
+	uint8_t *buf = malloc(cap);
+	if (!buf)
+		return CAIRN_ERR_NOMEM;
+	for (unsigned i = 0; i < width; i++) {
+		const uint8_t *body;
+		size_t blen;
+		int rc = log_reader_entry(r, index * TILES_WIDTH + i, &body, &blen, NULL);
+		if (rc == CAIRN_OK && blen > LOG_MAX_ENTRY)
+			rc = CAIRN_ERR_CORRUPT;
+		if (rc) {
+			free(buf);
+			return rc;
+		}
+		if (used + 2 + blen > cap) {
+			while (used + 2 + blen > cap)
+				cap *= 2;
+			uint8_t *nb = realloc(buf, cap);
+			if (!nb) {
+				free(buf);
+				return CAIRN_ERR_NOMEM;
+			}
+			buf = nb;
+		}
+		buf[used] = (uint8_t)(blen >> 8);
+		buf[used + 1] = (uint8_t)blen;
+		memcpy(buf + used + 2, body, blen);
+		used += 2 + blen;
+	}
+	*data = buf;
+	*len = used;
+	return CAIRN_OK;
+}
+
+int log_reader_search(log_reader *r, log_index index, const uint8_t *key, size_t len, uint64_t *out,
+		      size_t max, size_t *count)
+{
+	if (len == 0 || len > STORE_MAX_KEY)
+		return CAIRN_ERR_INVALID;
+	int rc = store_get_dups(r->txn, index == LOG_BY_HASH ? STORE_BY_HASH : STORE_BY_KEY, key, len, out, max,
+				count);
+	if (rc == CAIRN_ERR_NOT_FOUND) {
+		*count = 0;
+		return CAIRN_OK;
+	}
+	return rc;
+}
