@@ -40,7 +40,7 @@ $(BUILD)/config.mk: mk/deps.sh
 XCFLAGS += $(PKG_CFLAGS)
 
 # Pure modules: no LMDB, no HTTP. The verifier links only these.
-CORE_SRC  = log/err.c log/codec.c log/merkle.c log/tiles.c log/jcs.c log/keys.c log/note.c
+CORE_SRC  = log/err.c log/codec.c log/merkle.c log/tiles.c log/jcs.c log/keys.c log/note.c log/entry.c
 # The LMDB-backed log.
 LOG_SRC   = log/store.c log/log.c
 API_SRC   = $(wildcard api/*.c)
@@ -86,7 +86,7 @@ bin/cairn $(BUILD)/bin/cairn: $(call obj,$(CLI_SRC)) $(CORE_LIB)
 
 $(BUILD)/tests/%: $(BUILD)/obj/tests/%.o $(LOG_LIB) $(CORE_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(XLDFLAGS) $(LDFLAGS) -pthread $^ -o $@ $(LIBS_TEST) $(LIBS_LOG) $(LIBS_CORE) -lm
+	$(CC) $(XLDFLAGS) $(LDFLAGS) -pthread $^ -o $@ $(LIBS_TEST) $(LIBS_LOG) $(LIBS_CURL) $(LIBS_CORE) -lm
 
 # Every test binary, then the script tests; the last line is "N passed, N failed".
 test check: all $(TESTS)

@@ -19,6 +19,7 @@ const char *cairn_strerror(int code)
 	case CAIRN_ERR_PERM: return "unsafe file permissions";
 	case CAIRN_ERR_BUSY: return "busy";
 	case CAIRN_ERR_CLOSED: return "closed";
+	case CAIRN_ERR_SCHEMA: return "schema violation";
 	}
 	return "unknown error";
 }

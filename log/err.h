@@ -22,7 +22,8 @@ typedef enum cairn_err {
 	CAIRN_ERR_UNSUPPORTED = -12,/* a valid but unsupported kind, algorithm or version */
 	CAIRN_ERR_PERM = -13,       /* a key file with unsafe permissions */
 	CAIRN_ERR_BUSY = -14,       /* a queue is full; try again later */
-	CAIRN_ERR_CLOSED = -15      /* the component is shutting down */
+	CAIRN_ERR_CLOSED = -15,     /* the component is shutting down */
+	CAIRN_ERR_SCHEMA = -16      /* well-formed JSON of the wrong shape (HTTP 422) */
 } cairn_err;
 
 /* A short constant English description of code; never NULL. */

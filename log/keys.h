@@ -101,7 +101,7 @@ int keys_sign(const keys_key *k, const uint8_t *msg, size_t len, uint8_t **sig, 
  * PKCS#1 v1.5 with SHA-256, Ed25519 pure. CAIRN_OK, CAIRN_ERR_VERIFY for any
  * bad or malformed signature, CAIRN_ERR_INVALID for NULL arguments. */
 int keys_verify(const keys_key *k, const uint8_t *msg, size_t len, const uint8_t *sig,
-		size_t siglen) CAIRN_MUST_CHECK;
+                size_t siglen) CAIRN_MUST_CHECK;
 
 /* Verifies sig over a digest computed by the caller (Rekor hashedrekord).
  * dlen must match alg (CAIRN_ERR_INVALID otherwise). ECDSA accepts an ASN.1
@@ -109,7 +109,7 @@ int keys_verify(const keys_key *k, const uint8_t *msg, size_t len, const uint8_t
  * digests; RSA is PKCS#1 v1.5 with alg. Ed25519 gives CAIRN_ERR_UNSUPPORTED
  * (OpenSSL 3.0 has no Ed25519ph). CAIRN_OK or CAIRN_ERR_VERIFY. */
 int keys_verify_digest(const keys_key *k, keys_digest alg, const uint8_t *digest, size_t dlen,
-		       const uint8_t *sig, size_t siglen) CAIRN_MUST_CHECK;
+                       const uint8_t *sig, size_t siglen) CAIRN_MUST_CHECK;
 
 /* Frees k and wipes its private key; keys_free(NULL) is a no-op. */
 void keys_free(keys_key *k);

@@ -97,9 +97,20 @@ static int text_ok(const char *s, size_t len)
 static int is_unicode_space(uint32_t cp)
 {
 	switch (cp) {
-	case '\t': case '\n': case '\v': case '\f': case '\r': case ' ':
-	case 0x85: case 0xa0: case 0x1680: case 0x2028: case 0x2029:
-	case 0x202f: case 0x205f: case 0x3000:
+	case '\t':
+	case '\n':
+	case '\v':
+	case '\f':
+	case '\r':
+	case ' ':
+	case 0x85:
+	case 0xa0:
+	case 0x1680:
+	case 0x2028:
+	case 0x2029:
+	case 0x202f:
+	case 0x205f:
+	case 0x3000:
 		return 1;
 	}
 	return cp >= 0x2000 && cp <= 0x200a;
@@ -125,7 +136,7 @@ static int name_ok(const char *s, size_t len)
 
 /* C2SP key hash: SHA-256(name || "\n" || key)[:4], key being 0x01 || pub. */
 static int c2sp_hint(const char *name, size_t namelen, const uint8_t *key, size_t keylen,
-		     uint8_t hint[HINT_SIZE])
+                     uint8_t hint[HINT_SIZE])
 {
 	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
 	uint8_t sum[EVP_MAX_MD_SIZE];
@@ -133,9 +144,9 @@ static int c2sp_hint(const char *name, size_t namelen, const uint8_t *key, size_
 
 	if (!ctx)
 		return CAIRN_ERR_NOMEM;
-	if (EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1 ||
-	    EVP_DigestUpdate(ctx, name, namelen) != 1 || EVP_DigestUpdate(ctx, "\n", 1) != 1 ||
-	    EVP_DigestUpdate(ctx, key, keylen) != 1 || EVP_DigestFinal_ex(ctx, sum, NULL) != 1)
+	if (EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1 || EVP_DigestUpdate(ctx, name, namelen) != 1 ||
+	    EVP_DigestUpdate(ctx, "\n", 1) != 1 || EVP_DigestUpdate(ctx, key, keylen) != 1 ||
+	    EVP_DigestFinal_ex(ctx, sum, NULL) != 1)
 		goto out;
 	memcpy(hint, sum, HINT_SIZE);
 	rc = CAIRN_OK;
@@ -169,8 +180,7 @@ static int key_hint(const char *name, size_t namelen, const keys_key *key, uint8
 	}
 }
 
-int note_checkpoint_body(const char *origin, uint64_t size, const uint8_t root[32], char **body,
-			 size_t *len)
+int note_checkpoint_body(const char *origin, uint64_t size, const uint8_t root[32], char **body, size_t *len)
 {
 	size_t olen, cap;
 	char *buf;
@@ -202,7 +212,7 @@ int note_checkpoint_body(const char *origin, uint64_t size, const uint8_t root[3
 int note_checkpoint_parse(const char *body, size_t len, note_checkpoint *out)
 {
 	note_checkpoint cp;
-	const char *p = body, *end = body + len, *nl;
+	const char *p, *end, *nl;
 	uint8_t root[33];
 	size_t n, rootlen = 0;
 	uint64_t size = 0;
@@ -213,6 +223,8 @@ int note_checkpoint_parse(const char *body, size_t len, note_checkpoint *out)
 		return CAIRN_ERR_TOO_LARGE;
 	if (len == 0 || body[len - 1] != '\n' || !text_ok(body, len))
 		return CAIRN_ERR_INVALID;
+	p = body;
+	end = body + len;
 	memset(&cp, 0, sizeof(cp));
 
 	/* Origin. */
@@ -307,7 +319,7 @@ void note_signer_free(note_signer *s)
 
 /* Builds a verifier; takes ownership of owned (freed on failure) when set. */
 static int verifier_make(const char *name, size_t namelen, const keys_key *key, keys_key *owned,
-			 note_verifier **out)
+                         note_verifier **out)
 {
 	note_verifier *v = NULL;
 	int rc;
@@ -379,8 +391,7 @@ int note_verifier_from_vkey(const char *vkey, note_verifier **out)
 		goto out;
 	if (codec_hex_decode(plus1 + 1, (size_t)(plus2 - plus1 - 1), hash, sizeof(hash)) != CAIRN_OK)
 		goto out;
-	if (codec_b64_decode_alloc(key64, strlen(key64), VKEY_MAX, &key, &keylen) != CAIRN_OK ||
-	    keylen == 0)
+	if (codec_b64_decode_alloc(key64, strlen(key64), VKEY_MAX, &key, &keylen) != CAIRN_OK || keylen == 0)
 		goto out;
 	rc = c2sp_hint(vkey, namelen, key, keylen, want);
 	if (rc)
@@ -448,7 +459,7 @@ int note_vkey(const char *name, const keys_key *ed25519, char **vkey)
 }
 
 int note_sign(const char *body, size_t len, note_signer *const *signers, size_t n, char **note,
-	      size_t *notelen)
+              size_t *notelen)
 {
 	char **b64 = NULL;
 	uint8_t *sig = NULL, *raw = NULL;
@@ -533,7 +544,7 @@ out:
 /* The one verifier for (name, hint): *idx, or CAIRN_ERR_NOT_FOUND when
  * none, CAIRN_ERR_INVALID when several (Go's ambiguous key). */
 static int find_verifier(note_verifier *const *vs, size_t n, const char *name, size_t namelen,
-			 const uint8_t hint[HINT_SIZE], size_t *idx)
+                         const uint8_t hint[HINT_SIZE], size_t *idx)
 {
 	size_t found = 0;
 
@@ -548,10 +559,9 @@ static int find_verifier(note_verifier *const *vs, size_t n, const char *name, s
 	return found ? CAIRN_OK : CAIRN_ERR_NOT_FOUND;
 }
 
-int note_open(const char *note, size_t len, note_verifier *const *verifiers, size_t n,
-	      size_t *bodylen)
+int note_open(const char *note, size_t len, note_verifier *const *verifiers, size_t n, size_t *bodylen)
 {
-	const char *sigs, *end = note + len;
+	const char *sigs, *end;
 	size_t textlen, split = 0, nsig = 0, verified = 0, rawlen = 0;
 	uint8_t *raw = NULL;
 	char *seen = NULL;
@@ -567,6 +577,7 @@ int note_open(const char *note, size_t len, note_verifier *const *verifiers, siz
 	}
 	if (!text_ok(note, len))
 		return CAIRN_ERR_INVALID;
+	end = note + len;
 	/* The signature block follows the last blank line. */
 	for (size_t i = len; i >= 2; i--) {
 		if (note[i - 2] == '\n' && note[i - 1] == '\n') {
@@ -623,7 +634,7 @@ int note_open(const char *note, size_t len, note_verifier *const *verifiers, siz
 			continue;
 		seen[idx] = 1;
 		r = keys_verify(verifiers[idx]->key, (const uint8_t *)note, textlen, raw + HINT_SIZE,
-				rawlen - HINT_SIZE);
+		                rawlen - HINT_SIZE);
 		if (r) {
 			rc = r == CAIRN_ERR_NOMEM ? r : CAIRN_ERR_VERIFY;
 			goto out;

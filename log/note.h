@@ -31,8 +31,7 @@ typedef struct note_checkpoint {
  * bytes, UTF-8 without control characters (CAIRN_ERR_INVALID otherwise).
  * *body is NUL-terminated, *len excludes the NUL; caller frees *body with
  * free(). */
-int note_checkpoint_body(const char *origin, uint64_t size, const uint8_t root[32], char **body,
-			 size_t *len);
+int note_checkpoint_body(const char *origin, uint64_t size, const uint8_t root[32], char **body, size_t *len);
 
 /* Strictly parses a checkpoint body: origin non-empty and under 256 bytes;
  * size in decimal, no sign, no leading zero unless "0", fits in 64 bits;
@@ -76,7 +75,7 @@ int note_vkey(const char *name, const keys_key *ed25519, char **vkey);
  * NUL-terminated, *notelen excludes the NUL; caller frees *note with free().
  * CAIRN_ERR_TOO_LARGE when the note would exceed NOTE_MAX_SIZE. */
 int note_sign(const char *body, size_t len, note_signer *const *signers, size_t n, char **note,
-	      size_t *notelen);
+              size_t *notelen);
 
 /* Parses note as Go's note.Open does and checks signatures against the n
  * verifiers. Signatures whose (name, hint) match no verifier are ignored;
@@ -88,6 +87,6 @@ int note_sign(const char *body, size_t len, note_signer *const *signers, size_t 
  * and hint that a signature names); CAIRN_ERR_TOO_LARGE over NOTE_MAX_SIZE
  * bytes or NOTE_MAX_SIGS signature lines. */
 int note_open(const char *note, size_t len, note_verifier *const *verifiers, size_t n,
-	      size_t *bodylen) CAIRN_MUST_CHECK;
+              size_t *bodylen) CAIRN_MUST_CHECK;
 
 #endif

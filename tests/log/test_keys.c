@@ -31,27 +31,21 @@ static const uint8_t msg[] = "cairn known answer\n";
 /* Generated with `openssl ecparam -name prime256v1 -genkey`; the id is
  * `openssl pkey -pubin -outform DER | sha256sum`, the signature
  * `openssl dgst -sha256 -sign` over msg. */
-static const char kat_p256_pem[] =
-	"-----BEGIN PUBLIC KEY-----\n"
-	"MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEp8g6X90xiBFQETuqlXT36l6MeHBp\n"
-	"9cVqr17XIG6RSWQALuHN1OM4AmLfkA7hWKsS1dawZpi+Fv5FRpeNagqaTQ==\n"
-	"-----END PUBLIC KEY-----\n";
-static const char kat_p256_id[] =
-	"4e397c938d778d370ab8f3260fda0dad39af89491616c1554363f8305b0db699";
-static const char kat_p256_sig[] =
-	"304402200549fae7b0c2ea09163c466254eacf36cc2d39fa24d0a60d95e31ba559320c63"
-	"02204a9223f71fc915b741fb7dbcd5831271f31c0fd428b98325a82883fc7e94c99f";
+static const char kat_p256_pem[] = "-----BEGIN PUBLIC KEY-----\n"
+                                   "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEp8g6X90xiBFQETuqlXT36l6MeHBp\n"
+                                   "9cVqr17XIG6RSWQALuHN1OM4AmLfkA7hWKsS1dawZpi+Fv5FRpeNagqaTQ==\n"
+                                   "-----END PUBLIC KEY-----\n";
+static const char kat_p256_id[] = "4e397c938d778d370ab8f3260fda0dad39af89491616c1554363f8305b0db699";
+static const char kat_p256_sig[] = "304402200549fae7b0c2ea09163c466254eacf36cc2d39fa24d0a60d95e31ba559320c63"
+                                   "02204a9223f71fc915b741fb7dbcd5831271f31c0fd428b98325a82883fc7e94c99f";
 
 /* `openssl genpkey -algorithm ed25519`, `openssl pkeyutl -sign -rawin`. */
-static const char kat_ed_pem[] =
-	"-----BEGIN PUBLIC KEY-----\n"
-	"MCowBQYDK2VwAyEAR90aPF4gWkaFL8UUPypR1oAKhgvFs1CfWAIWgqpZ+MU=\n"
-	"-----END PUBLIC KEY-----\n";
-static const char kat_ed_id[] =
-	"77e8d7258925328d7b34389f284174716a1d9b9e484df745e565e1fc2eb9ec03";
-static const char kat_ed_sig[] =
-	"0c201c9216310c7ba64a7755bb1aa0b0180f956cb15b730fd3066cec4ed5f297"
-	"dee85b5b4de7c34d58d811325d677665cfb67142c1b1c72b6d4dc7469475f709";
+static const char kat_ed_pem[] = "-----BEGIN PUBLIC KEY-----\n"
+                                 "MCowBQYDK2VwAyEAR90aPF4gWkaFL8UUPypR1oAKhgvFs1CfWAIWgqpZ+MU=\n"
+                                 "-----END PUBLIC KEY-----\n";
+static const char kat_ed_id[] = "77e8d7258925328d7b34389f284174716a1d9b9e484df745e565e1fc2eb9ec03";
+static const char kat_ed_sig[] = "0c201c9216310c7ba64a7755bb1aa0b0180f956cb15b730fd3066cec4ed5f297"
+                                 "dee85b5b4de7c34d58d811325d677665cfb67142c1b1c72b6d4dc7469475f709";
 
 /* --- helpers ------------------------------------------------------------ */
 
@@ -237,8 +231,7 @@ static void test_ed25519_sign_verify(void **state)
 	}
 	/* No Ed25519ph in OpenSSL 3.0. */
 	sha(EVP_sha256(), msg, MSGLEN, dig);
-	assert_int_equal(keys_verify_digest(k, KEYS_SHA256, dig, 32, sig, siglen),
-			 CAIRN_ERR_UNSUPPORTED);
+	assert_int_equal(keys_verify_digest(k, KEYS_SHA256, dig, 32, sig, siglen), CAIRN_ERR_UNSUPPORTED);
 	EVP_PKEY_free(pk);
 	free(sig);
 	free(sig2);
@@ -421,9 +414,7 @@ static void test_private_pem_forms(void **state)
 
 	/* Encrypted PKCS#8 is refused without prompting for a passphrase. */
 	b = BIO_new(BIO_s_mem());
-	assert_int_equal(PEM_write_bio_PKCS8PrivateKey(b, pk, EVP_aes_128_cbc(), "pw", 2, NULL,
-						       NULL),
-			 1);
+	assert_int_equal(PEM_write_bio_PKCS8PrivateKey(b, pk, EVP_aes_128_cbc(), "pw", 2, NULL, NULL), 1);
 	pem = bio_string(b);
 	assert_int_equal(keys_from_private_pem(pem, strlen(pem), &k), CAIRN_ERR_UNSUPPORTED);
 	assert_null(k);
@@ -543,8 +534,7 @@ static void test_private_file(void **state)
 
 /* --- prehashed (hashedrekord) verification ------------------------------ */
 
-static void check_ecdsa_digest(keys_key *k, keys_key *other, keys_digest alg, const EVP_MD *md,
-			       size_t fl)
+static void check_ecdsa_digest(keys_key *k, keys_key *other, keys_digest alg, const EVP_MD *md, size_t fl)
 {
 	uint8_t dig[64], wrong[64], raw[2 * 66], *sig = NULL;
 	size_t dl = (size_t)EVP_MD_get_size(md), siglen = 0;
@@ -571,8 +561,7 @@ static void check_ecdsa_digest(keys_key *k, keys_key *other, keys_digest alg, co
 	sig[siglen - 2] ^= 0x10;
 	assert_int_equal(keys_verify_digest(k, alg, dig, dl, sig, siglen), CAIRN_ERR_VERIFY);
 	assert_int_equal(keys_verify_digest(k, alg, dig, dl - 1, sig, siglen), CAIRN_ERR_INVALID);
-	assert_int_equal(keys_verify_digest(k, (keys_digest)7, dig, dl, sig, siglen),
-			 CAIRN_ERR_INVALID);
+	assert_int_equal(keys_verify_digest(k, (keys_digest)7, dig, dl, sig, siglen), CAIRN_ERR_INVALID);
 	free(sig);
 }
 
@@ -584,9 +573,9 @@ static void test_verify_digest_ecdsa(void **state)
 		keys_digest alg;
 		size_t fl;
 	} curves[] = {
-		{"P-256", KEYS_ECDSA_P256, KEYS_SHA256, 32},
-		{"P-384", KEYS_ECDSA_P384, KEYS_SHA384, 48},
-		{"P-521", KEYS_ECDSA_P521, KEYS_SHA512, 66},
+	    {"P-256", KEYS_ECDSA_P256, KEYS_SHA256, 32},
+	    {"P-384", KEYS_ECDSA_P384, KEYS_SHA384, 48},
+	    {"P-521", KEYS_ECDSA_P521, KEYS_SHA512, 66},
 	};
 
 	(void)state;
@@ -594,8 +583,8 @@ static void test_verify_digest_ecdsa(void **state)
 		EVP_PKEY *pk = EVP_PKEY_Q_keygen(NULL, NULL, "EC", curves[c].curve);
 		EVP_PKEY *pk2 = EVP_PKEY_Q_keygen(NULL, NULL, "EC", curves[c].curve);
 		const EVP_MD *md = curves[c].alg == KEYS_SHA256   ? EVP_sha256()
-				   : curves[c].alg == KEYS_SHA384 ? EVP_sha384()
-								  : EVP_sha512();
+		                   : curves[c].alg == KEYS_SHA384 ? EVP_sha384()
+		                                                  : EVP_sha512();
 		keys_key *k, *other;
 
 		assert_non_null(pk);
@@ -640,19 +629,16 @@ static void test_verify_digest_rsa(void **state)
 	k = pub_of(pk);
 	assert_int_equal(keys_type_of(k), KEYS_RSA);
 	assert_int_equal(keys_verify_digest(k, KEYS_SHA256, dig, 32, sig, siglen), CAIRN_OK);
-	assert_int_equal(keys_verify_digest(k, KEYS_SHA512, dig512, 64, sig512, siglen512),
-			 CAIRN_OK);
+	assert_int_equal(keys_verify_digest(k, KEYS_SHA512, dig512, 64, sig512, siglen512), CAIRN_OK);
 	/* Wrong digest algorithm for the signature, wrong digest, flipped bit. */
-	assert_int_equal(keys_verify_digest(k, KEYS_SHA512, dig512, 64, sig, siglen),
-			 CAIRN_ERR_VERIFY);
+	assert_int_equal(keys_verify_digest(k, KEYS_SHA512, dig512, 64, sig, siglen), CAIRN_ERR_VERIFY);
 	dig[0] ^= 1;
 	assert_int_equal(keys_verify_digest(k, KEYS_SHA256, dig, 32, sig, siglen), CAIRN_ERR_VERIFY);
 	dig[0] ^= 1;
 	sig[100] ^= 1;
 	assert_int_equal(keys_verify_digest(k, KEYS_SHA256, dig, 32, sig, siglen), CAIRN_ERR_VERIFY);
 	sig[100] ^= 1;
-	assert_int_equal(keys_verify_digest(k, KEYS_SHA256, dig, 32, sig, siglen - 1),
-			 CAIRN_ERR_VERIFY);
+	assert_int_equal(keys_verify_digest(k, KEYS_SHA256, dig, 32, sig, siglen - 1), CAIRN_ERR_VERIFY);
 	assert_int_equal(keys_verify_digest(k, KEYS_SHA384, dig, 32, sig, siglen), CAIRN_ERR_INVALID);
 	/* Message form: PKCS#1 v1.5 with SHA-256. */
 	assert_int_equal(keys_verify(k, msg, MSGLEN, msig, msiglen), CAIRN_OK);
@@ -660,10 +646,8 @@ static void test_verify_digest_rsa(void **state)
 	/* An ECDSA signature is no RSA one; RSA keys do not sign. */
 	assert_int_equal(keys_generate(KEYS_ECDSA_P256, &p256), CAIRN_OK);
 	assert_int_equal(keys_sign(p256, msg, MSGLEN, &esig, &esiglen), CAIRN_OK);
-	assert_int_equal(keys_verify_digest(k, KEYS_SHA256, dig, 32, esig, esiglen),
-			 CAIRN_ERR_VERIFY);
-	assert_int_equal(keys_verify_digest(p256, KEYS_SHA256, dig, 32, sig, siglen),
-			 CAIRN_ERR_VERIFY);
+	assert_int_equal(keys_verify_digest(k, KEYS_SHA256, dig, 32, esig, esiglen), CAIRN_ERR_VERIFY);
+	assert_int_equal(keys_verify_digest(p256, KEYS_SHA256, dig, 32, sig, siglen), CAIRN_ERR_VERIFY);
 	free(esig);
 	esig = NULL;
 	assert_int_equal(keys_sign(k, msg, MSGLEN, &esig, &esiglen), CAIRN_ERR_INVALID);
@@ -709,8 +693,8 @@ static X509 *self_signed(EVP_PKEY *pk)
 	assert_non_null(X509_gmtime_adj(X509_getm_notAfter(x), 3600));
 	nm = X509_get_subject_name(x);
 	assert_int_equal(X509_NAME_add_entry_by_txt(nm, "CN", MBSTRING_ASC,
-						    (const unsigned char *)"cairn test", -1, -1, 0),
-			 1);
+	                                            (const unsigned char *)"cairn test", -1, -1, 0),
+	                 1);
 	assert_int_equal(X509_set_issuer_name(x, nm), 1);
 	assert_int_equal(X509_set_pubkey(x, pk), 1);
 	assert_true(X509_sign(x, pk, EVP_sha256()) > 0);
@@ -802,10 +786,10 @@ static void test_rejects_bad_pem(void **state)
 	assert_int_equal(rejects_public(""), CAIRN_ERR_INVALID);
 	assert_int_equal(rejects_public("garbage"), CAIRN_ERR_INVALID);
 	assert_int_equal(rejects_public("-----BEGIN PUBLIC KEY-----\n-----END PUBLIC KEY-----\n"),
-			 CAIRN_ERR_INVALID);
+	                 CAIRN_ERR_INVALID);
 	assert_int_equal(rejects_public("-----BEGIN PUBLIC KEY-----\nZ2FyYmFnZQ==\n"
-					"-----END PUBLIC KEY-----\n"),
-			 CAIRN_ERR_INVALID);
+	                                "-----END PUBLIC KEY-----\n"),
+	                 CAIRN_ERR_INVALID);
 	/* Two blocks, text before or after, a NUL after. */
 	snprintf(buf, sizeof(buf), "%s%s", P, P);
 	assert_int_equal(rejects_public(buf), CAIRN_ERR_INVALID);
@@ -820,18 +804,17 @@ static void test_rejects_bad_pem(void **state)
 	assert_int_equal(keys_from_public_pem(P, strlen(P) - 26, &k), CAIRN_ERR_INVALID);
 	snprintf(buf, sizeof(buf), "%.*s-----END CERTIFICATE-----\n", (int)(strlen(P) - 25), P);
 	assert_int_equal(rejects_public(buf), CAIRN_ERR_INVALID);
-	snprintf(buf, sizeof(buf), "-----BEGIN PUBLIC KEY-----\nProc-Type: 4,ENCRYPTED\n%s",
-		 P + 27);
+	snprintf(buf, sizeof(buf), "-----BEGIN PUBLIC KEY-----\nProc-Type: 4,ENCRYPTED\n%s", P + 27);
 	assert_int_equal(rejects_public(buf), CAIRN_ERR_INVALID);
 	strcpy(buf, P);
 	buf[40] = '*';
 	assert_int_equal(rejects_public(buf), CAIRN_ERR_INVALID);
 	/* Unknown label, PKCS#1 RSA label. */
 	assert_int_equal(rejects_public("-----BEGIN X509 CRL-----\nAAAA\n-----END X509 CRL-----\n"),
-			 CAIRN_ERR_INVALID);
+	                 CAIRN_ERR_INVALID);
 	assert_int_equal(rejects_public("-----BEGIN RSA PUBLIC KEY-----\nAAAA\n"
-					"-----END RSA PUBLIC KEY-----\n"),
-			 CAIRN_ERR_UNSUPPORTED);
+	                                "-----END RSA PUBLIC KEY-----\n"),
+	                 CAIRN_ERR_UNSUPPORTED);
 	/* Over the cap. */
 	{
 		char *huge = malloc(KEYS_MAX_PEM + 2);
@@ -839,17 +822,16 @@ static void test_rejects_bad_pem(void **state)
 		memset(huge, ' ', KEYS_MAX_PEM + 1);
 		huge[KEYS_MAX_PEM + 1] = '\0';
 		assert_int_equal(rejects_public(huge), CAIRN_ERR_TOO_LARGE);
-		assert_int_equal(keys_from_private_pem(huge, KEYS_MAX_PEM + 1, &k),
-				 CAIRN_ERR_TOO_LARGE);
+		assert_int_equal(keys_from_private_pem(huge, KEYS_MAX_PEM + 1, &k), CAIRN_ERR_TOO_LARGE);
 		free(huge);
 	}
 
 	/* DER with a trailing byte, and with a byte cut off. */
 	assert_int_equal(codec_b64_decode("MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEp8g6X90xiBFQETuqlXT36"
-					  "l6MeHBp9cVqr17XIG6RSWQALuHN1OM4AmLfkA7hWKsS1dawZpi+Fv5"
-					  "FRpeNagqaTQ==",
-					  124, der, &dl),
-			 CAIRN_OK);
+	                                  "l6MeHBp9cVqr17XIG6RSWQALuHN1OM4AmLfkA7hWKsS1dawZpi+Fv5"
+	                                  "FRpeNagqaTQ==",
+	                                  124, der, &dl),
+	                 CAIRN_OK);
 	assert_int_equal(dl, 91);
 	der[dl] = 0;
 	pem = pem_wrap(der, dl + 1);
@@ -858,6 +840,16 @@ static void test_rejects_bad_pem(void **state)
 	pem = pem_wrap(der, dl - 1);
 	assert_int_equal(rejects_public(pem), CAIRN_ERR_INVALID);
 	free(pem);
+	/* BER, not DER: the outer length in non-minimal long form. */
+	{
+		uint8_t ber[200];
+		ber[0] = 0x30;
+		ber[1] = 0x81;
+		memcpy(ber + 2, der + 1, dl - 1);
+		pem = pem_wrap(ber, dl + 1);
+		assert_int_equal(rejects_public(pem), CAIRN_ERR_INVALID);
+		free(pem);
+	}
 	/* A point off the curve. */
 	der[dl - 1] ^= 1;
 	pem = pem_wrap(der, dl);
@@ -896,21 +888,18 @@ static void test_rejects_odd_keys(void **state)
 	/* A P-256 key with a compressed point (Go's x509 refuses it too). */
 	pk = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
 	assert_non_null(pk);
-	assert_int_equal(EVP_PKEY_set_utf8_string_param(pk,
-							OSSL_PKEY_PARAM_EC_POINT_CONVERSION_FORMAT,
-							"compressed"),
-			 1);
+	assert_int_equal(
+	    EVP_PKEY_set_utf8_string_param(pk, OSSL_PKEY_PARAM_EC_POINT_CONVERSION_FORMAT, "compressed"), 1);
 	pem = pub_pem_of(pk);
 	assert_int_equal(rejects_public(pem), CAIRN_ERR_INVALID);
 	free(pem);
 	/* The same key with explicit curve parameters. */
-	assert_int_equal(EVP_PKEY_set_utf8_string_param(pk,
-							OSSL_PKEY_PARAM_EC_POINT_CONVERSION_FORMAT,
-							"uncompressed"),
-			 1);
-	assert_int_equal(EVP_PKEY_set_utf8_string_param(pk, OSSL_PKEY_PARAM_EC_ENCODING,
-							OSSL_PKEY_EC_ENCODING_EXPLICIT),
-			 1);
+	assert_int_equal(
+	    EVP_PKEY_set_utf8_string_param(pk, OSSL_PKEY_PARAM_EC_POINT_CONVERSION_FORMAT, "uncompressed"),
+	    1);
+	assert_int_equal(
+	    EVP_PKEY_set_utf8_string_param(pk, OSSL_PKEY_PARAM_EC_ENCODING, OSSL_PKEY_EC_ENCODING_EXPLICIT),
+	    1);
 	pem = pub_pem_of(pk);
 	assert_int_not_equal(rejects_public(pem), CAIRN_OK);
 	free(pem);
@@ -967,21 +956,21 @@ static void test_concurrent_use(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_p256_sign_verify),
-		cmocka_unit_test(test_ed25519_sign_verify),
-		cmocka_unit_test(test_generate_unsupported),
-		cmocka_unit_test(test_known_answers),
-		cmocka_unit_test(test_id_is_sha256_of_der),
-		cmocka_unit_test(test_public_pem_roundtrip),
-		cmocka_unit_test(test_private_pem_forms),
-		cmocka_unit_test(test_private_file),
-		cmocka_unit_test(test_verify_digest_ecdsa),
-		cmocka_unit_test(test_verify_digest_rsa),
-		cmocka_unit_test(test_rsa_sizes),
-		cmocka_unit_test(test_certificate_pem),
-		cmocka_unit_test(test_rejects_bad_pem),
-		cmocka_unit_test(test_rejects_odd_keys),
-		cmocka_unit_test(test_concurrent_use),
+	    cmocka_unit_test(test_p256_sign_verify),
+	    cmocka_unit_test(test_ed25519_sign_verify),
+	    cmocka_unit_test(test_generate_unsupported),
+	    cmocka_unit_test(test_known_answers),
+	    cmocka_unit_test(test_id_is_sha256_of_der),
+	    cmocka_unit_test(test_public_pem_roundtrip),
+	    cmocka_unit_test(test_private_pem_forms),
+	    cmocka_unit_test(test_private_file),
+	    cmocka_unit_test(test_verify_digest_ecdsa),
+	    cmocka_unit_test(test_verify_digest_rsa),
+	    cmocka_unit_test(test_rsa_sizes),
+	    cmocka_unit_test(test_certificate_pem),
+	    cmocka_unit_test(test_rejects_bad_pem),
+	    cmocka_unit_test(test_rejects_odd_keys),
+	    cmocka_unit_test(test_concurrent_use),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -24,34 +24,32 @@ static const char go_seed1[] = "87c8c5ad8cb00a92f0337ae8e6e2d507d719ffe6bb7527f1
 static const char go_seed2[] = "83f43d83f4d47aaff8a08d213a0c0b485445e1c696e1df4281a744eeb2ef1ed5";
 static const char go_name1[] = "log.example.com/cairn";
 static const char go_name2[] = "witness.example.org";
-static const char go_vkey1[] =
-	"log.example.com/cairn+92403377+AcQwZ5AtzFSePVYdHpAqhkn6wQg+sOia240urQicY9/l";
-static const char go_vkey2[] =
-	"witness.example.org+a166b85b+AV3RxSTmZfQ5u/0mtQnqkAQPFwB+yrt8gFv7mqClI0zd";
+static const char go_vkey1[] = "log.example.com/cairn+92403377+AcQwZ5AtzFSePVYdHpAqhkn6wQg+sOia240urQicY9/l";
+static const char go_vkey2[] = "witness.example.org+a166b85b+AV3RxSTmZfQ5u/0mtQnqkAQPFwB+yrt8gFv7mqClI0zd";
 static const char go_body[] = "log.example.com/cairn - 1234\n"
-			      "5\n"
-			      "W8lWSPWfRL6pQ/dxnK5+NeAzHuclqNzCMtTQJp0NpUE=\n";
+                              "5\n"
+                              "W8lWSPWfRL6pQ/dxnK5+NeAzHuclqNzCMtTQJp0NpUE=\n";
 static const char go_note[] =
-	"log.example.com/cairn - 1234\n"
-	"5\n"
-	"W8lWSPWfRL6pQ/dxnK5+NeAzHuclqNzCMtTQJp0NpUE=\n"
-	"\n"
-	"\xe2\x80\x94 log.example.com/cairn "
-	"kkAzd1TQo+EaMys3SxIfs8WB1+6mOVfPxa+ufRemVIocRIokDh24Cpxy7CVz4nzqfs1JY3pQ0veeTrsE5vgBpv8UuAE=\n"
-	"\xe2\x80\x94 witness.example.org "
-	"oWa4W+iniA5ijqBme78qA0FvO3h1JKaXNHaKHHQTUqyoua2BQVat1LFbl6DghyQr9A+e5bwzR6qgXxz/EFfzVJqHRA8=\n";
+    "log.example.com/cairn - 1234\n"
+    "5\n"
+    "W8lWSPWfRL6pQ/dxnK5+NeAzHuclqNzCMtTQJp0NpUE=\n"
+    "\n"
+    "\xe2\x80\x94 log.example.com/cairn "
+    "kkAzd1TQo+EaMys3SxIfs8WB1+6mOVfPxa+ufRemVIocRIokDh24Cpxy7CVz4nzqfs1JY3pQ0veeTrsE5vgBpv8UuAE=\n"
+    "\xe2\x80\x94 witness.example.org "
+    "oWa4W+iniA5ijqBme78qA0FvO3h1JKaXNHaKHHQTUqyoua2BQVat1LFbl6DghyQr9A+e5bwzR6qgXxz/EFfzVJqHRA8=\n";
 
 /* The example in the Go package's documentation and tests. */
 static const char peter_vkey[] = "PeterNeumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW";
 static const char enoch_vkey[] = "EnochRoot+af0cfe78+ATtqJ7zOtqQtYqOo0CpvDXNlMhV3HeJDpjrASKGLWdop";
 static const char peter_text[] = "If you think cryptography is the answer to your problem,\n"
-				 "then you don't know what your problem is.\n";
+                                 "then you don't know what your problem is.\n";
 static const char peter_sig[] =
-	"\xe2\x80\x94 PeterNeumann "
-	"x08go/ZJkuBS9UG/SffcvIAQxVBtiFupLLr8pAcElZInNIuGUgYN1FFYC2pZSNXgKvqfqdngotpRZb6KE6RyyBwJnAM=\n";
+    "\xe2\x80\x94 PeterNeumann "
+    "x08go/ZJkuBS9UG/SffcvIAQxVBtiFupLLr8pAcElZInNIuGUgYN1FFYC2pZSNXgKvqfqdngotpRZb6KE6RyyBwJnAM=\n";
 static const char enoch_sig[] =
-	"\xe2\x80\x94 EnochRoot "
-	"rwz+eBzmZa0SO3NbfRGzPCpDckykFXSdeX+MNtCOXm2/5n2tiOHp+vAF1aGrQ5ovTG01oOTGwnWLox33WWd1RvMc+QQ=\n";
+    "\xe2\x80\x94 EnochRoot "
+    "rwz+eBzmZa0SO3NbfRGzPCpDckykFXSdeX+MNtCOXm2/5n2tiOHp+vAF1aGrQ5ovTG01oOTGwnWLox33WWd1RvMc+QQ=\n";
 
 /* --- fixture ------------------------------------------------------------ */
 
@@ -170,11 +168,11 @@ static char *replace_all(const char *s, char c, const char *to)
 /* Start of the idx-th signature line (0-based) of a well-formed note. */
 static const char *sig_line(const char *note, size_t idx)
 {
-	const char *p = NULL, *q = note;
+	const char *p = NULL, *q = strstr(note, "\n\n");
 
-	while ((q = strstr(q, "\n\n")) != NULL) {
+	while (q) {
 		p = q;
-		q++;
+		q = strstr(q + 1, "\n\n");
 	}
 	assert_non_null(p);
 	p += 2;
@@ -199,8 +197,7 @@ static size_t sig_raw(const char *note, size_t idx, uint8_t raw[200])
 }
 
 /* The note with signature line idx replaced by "— name b64(raw)". */
-static char *with_sig(const char *note, size_t idx, const char *name, const uint8_t *raw,
-		      size_t len)
+static char *with_sig(const char *note, size_t idx, const char *name, const uint8_t *raw, size_t len)
 {
 	const char *line = sig_line(note, idx), *nl = strchr(line, '\n');
 	char *b64 = codec_b64_encode_alloc(raw, len), *out;
@@ -217,7 +214,7 @@ static keys_key *ed25519_from_seed(const char *seedhex)
 {
 	/* PKCS#8 for Ed25519 is a fixed prefix and the 32-byte seed. */
 	static const uint8_t prefix[16] = {0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06,
-					   0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04, 0x20};
+	                                   0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04, 0x20};
 	uint8_t der[48];
 	char pem[200], *b64;
 	keys_key *k = NULL;
@@ -225,8 +222,7 @@ static keys_key *ed25519_from_seed(const char *seedhex)
 	memcpy(der, prefix, 16);
 	assert_int_equal(codec_hex_decode(seedhex, 64, der + 16, 32), CAIRN_OK);
 	b64 = codec_b64_encode_alloc(der, sizeof(der));
-	snprintf(pem, sizeof(pem), "-----BEGIN PRIVATE KEY-----\n%s\n-----END PRIVATE KEY-----\n",
-		 b64);
+	snprintf(pem, sizeof(pem), "-----BEGIN PRIVATE KEY-----\n%s\n-----END PRIVATE KEY-----\n", b64);
 	free(b64);
 	assert_int_equal(keys_from_private_pem(pem, strlen(pem), &k), CAIRN_OK);
 	return k;
@@ -335,7 +331,7 @@ static void test_wrong_key(void **state)
 {
 	struct fx *f = *state;
 	note_signer *s[2] = {f->ec2s, f->ed2s};
-	uint8_t raw[200], id[32];
+	uint8_t raw[200], good[200], id[32];
 	char *note = NULL, *forged;
 	size_t len = 0, n;
 
@@ -358,7 +354,8 @@ static void test_wrong_key(void **state)
 	free(forged);
 
 	n = sig_raw(note, 1, raw);
-	memcpy(raw, sig_raw(f->note, 1, id) ? id : id, 4);
+	sig_raw(f->note, 1, good);
+	memcpy(raw, good, 4);
 	forged = with_sig(note, 1, NAME, raw, n);
 	assert_int_equal(open1(forged, f->edv), CAIRN_ERR_VERIFY);
 	free(forged);
@@ -374,8 +371,6 @@ static void test_wrong_name(void **state)
 	size_t n;
 
 	/* Renaming the signer hides both signatures from our verifiers. */
-	forged = replace_all(f->note, '\x01', "");
-	free(forged);
 	n = sig_raw(f->note, 0, raw);
 	forged = with_sig(f->note, 0, "evil.example.com", raw, n);
 	assert_int_equal(open1(forged, f->ecv), CAIRN_ERR_VERIFY);
@@ -485,15 +480,15 @@ static void test_malformed_notes(void **state)
 	bad = edit(f->note, "\xe2\x80\x94 ", "- ");
 	assert_int_equal(open2(bad, f->ecv, f->edv), CAIRN_ERR_INVALID);
 	free(bad);
-	bad = edit(line0 + 1, "\xe2\x80\x94 ", "-- ");
 	{
-		char *whole = malloc(f->notelen + 4);
-		memcpy(whole, f->note, split + 1);
-		strcpy(whole + split + 1, bad);
-		assert_int_equal(open2(whole, f->ecv, f->edv), CAIRN_ERR_INVALID);
-		free(whole);
+		const char *line1 = sig_line(f->note, 1);
+		size_t cap = f->notelen + 4;
+		bad = malloc(cap);
+		snprintf(bad, cap, "%.*s-- %s", (int)(line1 - f->note), f->note, line1 + 4);
+		assert_int_equal(open2(bad, f->ecv, f->edv), CAIRN_ERR_INVALID);
+		assert_int_equal(open1(bad, f->ecv), CAIRN_ERR_INVALID);
+		free(bad);
 	}
-	free(bad);
 	/* Missing space after the dash, double space, no signature, a name
 	 * with '+', a line that is no signature, an empty signature block. */
 	bad = edit(f->note, "\xe2\x80\x94 ", "\xe2\x80\x94");
@@ -502,10 +497,10 @@ static void test_malformed_notes(void **state)
 	bad = edit(f->note, "\xe2\x80\x94 ", "\xe2\x80\x94  ");
 	assert_int_equal(open1(bad, f->ecv), CAIRN_ERR_INVALID);
 	free(bad);
-	bad = edit(f->note, NAME " ", NAME "+x ");
+	bad = edit(f->note, "\xe2\x80\x94 " NAME " ", "\xe2\x80\x94 " NAME "+x ");
 	assert_int_equal(open1(bad, f->edv), CAIRN_ERR_INVALID);
 	free(bad);
-	bad = edit(f->note, NAME " ", NAME "\xc2\xa0");
+	bad = edit(f->note, "\xe2\x80\x94 " NAME " ", "\xe2\x80\x94 " NAME "\xc2\xa0");
 	assert_int_equal(open1(bad, f->edv), CAIRN_ERR_INVALID);
 	free(bad);
 	{
@@ -522,8 +517,8 @@ static void test_malformed_notes(void **state)
 	assert_int_equal(note_open(f->note, split, &f->ecv, 1, &bl), CAIRN_ERR_INVALID);
 	/* Control characters, invalid UTF-8 (bad byte, overlong, surrogate). */
 	{
-		static const char *bads[] = {"\x01", "\xff", "\xc0\xaf", "\xed\xa0\x80", "\t",
-					     "\xf4\x90\x80\x80", "\xe2\x80"};
+		static const char *bads[] = {
+		    "\x01", "\xff", "\xc0\xaf", "\xed\xa0\x80", "\t", "\xf4\x90\x80\x80", "\xe2\x80"};
 		for (size_t i = 0; i < sizeof(bads) / sizeof(bads[0]); i++) {
 			char tweak[16];
 			snprintf(tweak, sizeof(tweak), "%s\n7\n", bads[i]);
@@ -573,7 +568,7 @@ static void test_duplicates_and_limits(void **state)
 	n = sig_raw(f->note, 0, raw);
 	raw[n - 1] ^= 1;
 	bad = with_sig(f->note, 1, NAME, raw, n); /* line 1 := corrupted line 0 */
-	dup = malloc(strlen(bad) + 1);
+	dup = malloc(strlen(bad) + f->notelen + 1);
 	assert_int_equal(open1(bad, f->ecv), CAIRN_OK);
 	/* ... bad then good fails. */
 	{
@@ -582,7 +577,6 @@ static void test_duplicates_and_limits(void **state)
 		memcpy(dup, f->note, pre);
 		strcpy(dup + pre, b1);
 		strcat(dup, l0);
-		dup[strlen(dup)] = '\0';
 	}
 	/* dup = body, blank, corrupted ECDSA line, good ECDSA line + ed line */
 	assert_int_equal(open1(dup, f->ecv), CAIRN_ERR_VERIFY);
@@ -625,7 +619,6 @@ static void test_duplicates_and_limits(void **state)
 		free(bad);
 		note_verifier_free(again);
 	}
-	assert_int_equal(bl, 0);
 }
 
 /* --- Go known answers ---------------------------------------------------- */
@@ -728,7 +721,7 @@ static void test_go_doc_example(void **state)
 	assert_int_equal(open1(msg, peter), CAIRN_ERR_INVALID);
 	snprintf(msg, sizeof(msg), "\xff%s\n%s", peter_text, peter_sig);
 	assert_int_equal(open1(msg, peter), CAIRN_ERR_INVALID);
-	snprintf(msg, sizeof(msg), "%s\n\xe2\x80\x94 Bad Name %s", peter_text, peter_sig + 18);
+	snprintf(msg, sizeof(msg), "%s\n\xe2\x80\x94 Bad Name %s", peter_text, peter_sig + 17);
 	assert_int_equal(open1(msg, peter), CAIRN_ERR_INVALID);
 	note_verifier_free(peter);
 	note_verifier_free(enoch);
@@ -795,18 +788,18 @@ static void test_vkey_manglings(void **state)
 	assert_null(v);
 	/* Wrong key length and unknown algorithm, with adjusted key hashes. */
 	assert_int_equal(note_verifier_from_vkey("PeterNeumann+cc469956+ARpc2QcUPDhMQegwxbzhKqiBfsVkm"
-						 "qq/LDE4izWy10TWBADKEY==",
-						 &v),
-			 CAIRN_ERR_INVALID);
+	                                         "qq/LDE4izWy10TWBADKEY==",
+	                                         &v),
+	                 CAIRN_ERR_INVALID);
 	assert_int_equal(note_verifier_from_vkey("PeterNeumann+173116ae+ZRpc2QcUPDhMQegwxbzhKqiBfsVkm"
-						 "qq/LDE4izWy10TW",
-						 &v),
-			 CAIRN_ERR_UNSUPPORTED);
+	                                         "qq/LDE4izWy10TW",
+	                                         &v),
+	                 CAIRN_ERR_UNSUPPORTED);
 	/* Uppercase hex is accepted (Go's ParseUint takes it). */
 	assert_int_equal(note_verifier_from_vkey("PeterNeumann+C74F20A3+ARpc2QcUPDhMQegwxbzhKqiBfsVkm"
-						 "qq/LDE4izWy10TW",
-						 &v),
-			 CAIRN_OK);
+	                                         "qq/LDE4izWy10TW",
+	                                         &v),
+	                 CAIRN_OK);
 	note_verifier_free(v);
 	note_verifier_free(NULL);
 	note_signer_free(NULL);
@@ -845,8 +838,7 @@ static void test_checkpoint_parse(void **state)
 
 	assert_int_equal(parse("o\n0\n" ROOT32 "\n"), CAIRN_OK);
 	assert_int_equal(parse("o\n18446744073709551615\n" ROOT32 "\n"), CAIRN_OK);
-	assert_int_equal(note_checkpoint_parse("o\n18446744073709551615\n" ROOT32 "\n", 56, &cp),
-			 CAIRN_OK);
+	assert_int_equal(note_checkpoint_parse("o\n18446744073709551615\n" ROOT32 "\n", 68, &cp), CAIRN_OK);
 	assert_true(cp.size == UINT64_MAX);
 	/* Extension lines are allowed and ignored. */
 	assert_int_equal(parse("o\n5\n" ROOT32 "\next one\n\xe2\x80\x94 two\n"), CAIRN_OK);
@@ -877,17 +869,12 @@ static void test_checkpoint_parse(void **state)
 	assert_int_equal(note_checkpoint_body("", 5, root, &made, &len), CAIRN_ERR_INVALID);
 	assert_int_equal(note_checkpoint_body("a\nb", 5, root, &made, &len), CAIRN_ERR_INVALID);
 	/* Root: 31 and 33 bytes, non-canonical, unpadded, hex. */
-	assert_int_equal(parse("o\n5\nAAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHg==\n"),
-			 CAIRN_ERR_INVALID);
-	assert_int_equal(parse("o\n5\nAAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8g\n"),
-			 CAIRN_ERR_INVALID);
-	assert_int_equal(parse("o\n5\nAAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh9=\n"),
-			 CAIRN_ERR_INVALID);
-	assert_int_equal(parse("o\n5\nAAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8\n"),
-			 CAIRN_ERR_INVALID);
-	assert_int_equal(
-		parse("o\n5\n000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f\n"),
-		CAIRN_ERR_INVALID);
+	assert_int_equal(parse("o\n5\nAAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHg==\n"), CAIRN_ERR_INVALID);
+	assert_int_equal(parse("o\n5\nAAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8g\n"), CAIRN_ERR_INVALID);
+	assert_int_equal(parse("o\n5\nAAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh9=\n"), CAIRN_ERR_INVALID);
+	assert_int_equal(parse("o\n5\nAAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8\n"), CAIRN_ERR_INVALID);
+	assert_int_equal(parse("o\n5\n000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f\n"),
+	                 CAIRN_ERR_INVALID);
 	/* Missing final newline, missing lines, empty extension line, CRLF. */
 	assert_int_equal(parse("o\n5\n" ROOT32), CAIRN_ERR_INVALID);
 	assert_int_equal(parse("o\n5\n"), CAIRN_ERR_INVALID);
@@ -916,7 +903,10 @@ static void test_bad_arguments(void **state)
 	assert_int_equal(note_signer_new("", f->ec, &s), CAIRN_ERR_INVALID);
 	assert_int_equal(note_signer_new("a b", f->ec, &s), CAIRN_ERR_INVALID);
 	assert_int_equal(note_signer_new("a+b", f->ed, &s), CAIRN_ERR_INVALID);
-	assert_int_equal(note_signer_new("a\xe3\x80\x80" "b", f->ed, &s), CAIRN_ERR_INVALID);
+	assert_int_equal(note_signer_new("a\xe3\x80\x80"
+	                                 "b",
+	                                 f->ed, &s),
+	                 CAIRN_ERR_INVALID);
 	assert_int_equal(note_verifier_new("a\nb", f->ed, &v), CAIRN_ERR_INVALID);
 	/* A public key cannot sign. */
 	assert_int_equal(keys_public_pem(f->ec, &pem, &len), CAIRN_OK);
@@ -953,7 +943,7 @@ static void test_bad_arguments(void **state)
 		memset(big, 'a', NOTE_MAX_SIZE - 10);
 		big[NOTE_MAX_SIZE - 11] = '\n';
 		assert_int_equal(note_sign(big, NOTE_MAX_SIZE - 10, &f->ecs, 1, &note, &len),
-				 CAIRN_ERR_TOO_LARGE);
+		                 CAIRN_ERR_TOO_LARGE);
 		assert_null(note);
 		free(big);
 	}
@@ -962,23 +952,23 @@ static void test_bad_arguments(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_sign_and_open),
-		cmocka_unit_test(test_single_signer_notes),
-		cmocka_unit_test(test_altered_body),
-		cmocka_unit_test(test_wrong_key),
-		cmocka_unit_test(test_wrong_name),
-		cmocka_unit_test(test_truncated_signature),
-		cmocka_unit_test(test_hint_mismatch_ignored),
-		cmocka_unit_test(test_malformed_notes),
-		cmocka_unit_test(test_unknown_only),
-		cmocka_unit_test(test_duplicates_and_limits),
-		cmocka_unit_test(test_go_known_answer),
-		cmocka_unit_test(test_go_byte_identical),
-		cmocka_unit_test(test_go_doc_example),
-		cmocka_unit_test(test_vkey_roundtrip),
-		cmocka_unit_test(test_vkey_manglings),
-		cmocka_unit_test(test_checkpoint_parse),
-		cmocka_unit_test(test_bad_arguments),
+	    cmocka_unit_test(test_sign_and_open),
+	    cmocka_unit_test(test_single_signer_notes),
+	    cmocka_unit_test(test_altered_body),
+	    cmocka_unit_test(test_wrong_key),
+	    cmocka_unit_test(test_wrong_name),
+	    cmocka_unit_test(test_truncated_signature),
+	    cmocka_unit_test(test_hint_mismatch_ignored),
+	    cmocka_unit_test(test_malformed_notes),
+	    cmocka_unit_test(test_unknown_only),
+	    cmocka_unit_test(test_duplicates_and_limits),
+	    cmocka_unit_test(test_go_known_answer),
+	    cmocka_unit_test(test_go_byte_identical),
+	    cmocka_unit_test(test_go_doc_example),
+	    cmocka_unit_test(test_vkey_roundtrip),
+	    cmocka_unit_test(test_vkey_manglings),
+	    cmocka_unit_test(test_checkpoint_parse),
+	    cmocka_unit_test(test_bad_arguments),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
