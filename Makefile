@@ -1,6 +1,8 @@
 # cairn: a transparency log for software signatures.
 # `make run` builds and starts cairnd; `make test` runs every test.
 
+.DEFAULT_GOAL := all
+
 BUILD   ?= build
 PREFIX  ?= /usr/local
 DESTDIR ?=

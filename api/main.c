@@ -38,6 +38,10 @@ static void usage(FILE *f)
 		"  --queue N              entries waiting for the sequencer before 503 (default 8192)\n"
 		"  --max-connections N    open connections (default 1000)\n"
 		"  --timeout SECONDS      idle connection timeout (default 30)\n"
+		"  --max-map-bytes N      cap on the LMDB map (database size); appends past it\n"
+		"                         get 507 while reads go on (default 1 TiB)\n"
+		"  --check                verify the data directory offline (every entry, tile and\n"
+		"                         the stored root) and exit: 0 consistent, 1 not\n"
 		"  --help                 this text\n"
 		"\n"
 		"Key files must not be readable by group or others. SIGTERM or SIGINT stops\n"
@@ -103,6 +107,37 @@ static int write_text_file(const char *path, const char *text)
 	return ok ? CAIRN_OK : CAIRN_ERR_IO;
 }
 
+static void print_problem(const char *line, void *arg)
+{
+	(void)arg;
+	printf("cairnd: check: %s\n", line);
+}
+
+/* --check: the whole data dir, offline. */
+static int run_check(const char *dir)
+{
+	uint64_t size = 0;
+	uint8_t root[32];
+	char hex[65];
+	int rc = log_check(dir, print_problem, NULL, &size, root);
+	if (rc == CAIRN_ERR_NOT_FOUND) {
+		fprintf(stderr, "cairnd: %s holds no log\n", dir);
+		return 2;
+	}
+	if (rc && rc != CAIRN_ERR_CORRUPT) {
+		fprintf(stderr, "cairnd: cannot check %s: %s\n", dir, cairn_strerror(rc));
+		return 2;
+	}
+	codec_hex_encode(root, 32, hex);
+	if (rc == CAIRN_ERR_CORRUPT) {
+		printf("cairnd: check: %s is INCONSISTENT (stored size %llu, root %s)\n", dir, (unsigned long long)size,
+		       hex);
+		return 1;
+	}
+	printf("cairnd: check: %s is consistent: %llu entries, root %s\n", dir, (unsigned long long)size, hex);
+	return 0;
+}
+
 static void on_batch(size_t appended, size_t batch, uint64_t tree_size, void *arg)
 {
 	metrics_observe_batch(arg, appended, batch, tree_size);
@@ -123,7 +158,7 @@ int main(int argc, char **argv)
 	cfg->timeout = 30;
 
 	enum { O_LISTEN = 256, O_DATA, O_NAME, O_LOGKEY, O_NOTEKEY, O_TREEID, O_MAXBODY, O_THREADS, O_QUEUE,
-	       O_MAXCONN, O_TIMEOUT, O_HELP };
+	       O_MAXCONN, O_TIMEOUT, O_MAXMAP, O_CHECK, O_HELP };
 	static const struct option opts[] = {
 		{"listen", required_argument, 0, O_LISTEN},     {"data", required_argument, 0, O_DATA},
 		{"name", required_argument, 0, O_NAME},         {"log-key", required_argument, 0, O_LOGKEY},
@@ -131,10 +166,11 @@ int main(int argc, char **argv)
 		{"max-entry-bytes", required_argument, 0, O_MAXBODY}, {"threads", required_argument, 0, O_THREADS},
 		{"queue", required_argument, 0, O_QUEUE},       {"max-connections", required_argument, 0, O_MAXCONN},
 		{"timeout", required_argument, 0, O_TIMEOUT},   {"help", no_argument, 0, O_HELP},
+		{"max-map-bytes", required_argument, 0, O_MAXMAP}, {"check", no_argument, 0, O_CHECK},
 		{0, 0, 0, 0},
 	};
-	int c;
-	uint64_t n;
+	int c, check = 0;
+	uint64_t n, max_map = 0;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
 		case O_LISTEN: cfg->listen = optarg; break;
@@ -172,6 +208,12 @@ int main(int argc, char **argv)
 				return 2;
 			cfg->timeout = (unsigned)n;
 			break;
+		case O_MAXMAP:
+			if (parse_num("--max-map-bytes", optarg, 1 << 20, UINT64_C(1) << 44, &n))
+				return 2;
+			max_map = n;
+			break;
+		case O_CHECK: check = 1; break;
 		case O_HELP: usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
@@ -185,6 +227,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "cairnd: --name must be 1..200 characters without spaces or '+'\n");
 		return 2;
 	}
+	if (check)
+		return run_check(cfg->data);
 	if (mkdir(cfg->data, 0700) != 0 && errno != EEXIST) {
 		fprintf(stderr, "cairnd: cannot create data directory %s: %s\n", cfg->data, strerror(errno));
 		return 1;
@@ -231,7 +275,7 @@ int main(int argc, char **argv)
 		goto out;
 
 	log_options lo = {.dir = cfg->data, .name = cfg->name, .log_key = srv.log_key, .note_key = srv.note_key,
-			  .tree_id = cfg->tree_id};
+			  .tree_id = cfg->tree_id, .max_map_size = max_map};
 	rc = log_open(&lo, &srv.log);
 	if (rc) {
 		if (rc == CAIRN_ERR_INVALID && cfg->tree_id)

@@ -74,6 +74,12 @@ static int fail(const ctx *c, int rc, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(c->err, c->errlen, fmt, ap);
 	va_end(ap);
+	/* Parser messages may quote client bytes; the reason goes into a JSON
+	 * error body and a log line, so it is kept to printable ASCII. */
+	for (char *p = c->err; *p; p++) {
+		if ((unsigned char)*p < 0x20 || (unsigned char)*p > 0x7e)
+			*p = '?';
+	}
 	return rc;
 }
 

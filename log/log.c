@@ -2,6 +2,7 @@
 #include "log.h"
 
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -462,6 +463,25 @@ static int load_edge(store_txn *txn, cairn_log *l, log_checkpoint *cp)
 			return CAIRN_ERR_CORRUPT;
 		memcpy(t->hashes, val, vlen);
 	}
+	/* The newest entries must be what the level-0 tile says (a cheap check of
+	 * the tail a crash could have touched; cairnd --check reads everything). */
+	uint64_t first = cp->size ? (cp->size - 1) / TILES_WIDTH * TILES_WIDTH : 0;
+	for (uint64_t i = first; i < cp->size; i++) {
+		uint8_t key[8], leaf[HASH], got[HASH];
+		const void *v;
+		size_t vlen;
+		store_put_u64(key, i);
+		rc = store_get(txn, STORE_ENTRIES, key, 8, &v, &vlen);
+		if (rc || vlen <= 8)
+			return rc && rc != CAIRN_ERR_NOT_FOUND ? rc : CAIRN_ERR_CORRUPT;
+		merkle_leaf_hash((const uint8_t *)v + 8, vlen - 8, leaf);
+		tile_source one = {txn, &l->cur};
+		rc = source_node(&one, 0, i, got);
+		if (rc)
+			return rc;
+		if (CRYPTO_memcmp(leaf, got, HASH) != 0)
+			return CAIRN_ERR_CORRUPT;
+	}
 	/* The stored root must be what the stored tiles say. */
 	tile_source ts = {txn, &l->cur};
 	merkle_source src = {source_node, &ts};
@@ -743,6 +763,177 @@ int log_reader_search(log_reader *r, log_index index, const uint8_t *key, size_t
 	if (rc == CAIRN_ERR_NOT_FOUND) {
 		*count = 0;
 		return CAIRN_OK;
+	}
+	return rc;
+}
+
+/* Offline check. */
+
+typedef struct checker {
+	log_report_fn report;
+	void *arg;
+	unsigned problems;
+} checker;
+
+static void problem(checker *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void problem(checker *c, const char *fmt, ...)
+{
+	c->problems++;
+	if (!c->report || c->problems > 50)
+		return;
+	char line[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof line, fmt, ap);
+	va_end(ap);
+	c->report(line, c->arg);
+}
+
+/* Compares the subtree root at (height, index), just completed from the
+ * entries, with the tile hash that claims it when height is a tile level. */
+static void check_tile_hash(checker *c, store_txn *txn, unsigned height, uint64_t index, const uint8_t hash[HASH])
+{
+	if (height % TILES_HEIGHT)
+		return;
+	unsigned level = height / TILES_HEIGHT;
+	uint8_t key[9];
+	const void *v;
+	size_t vlen;
+	tile_key(key, level, index / TILES_WIDTH);
+	if (store_get(txn, STORE_TILES, key, sizeof key, &v, &vlen) != CAIRN_OK) {
+		problem(c, "tile %u/%llu is missing", level, (unsigned long long)(index / TILES_WIDTH));
+		return;
+	}
+	size_t slot = (size_t)(index % TILES_WIDTH);
+	if (vlen % HASH || vlen < (slot + 1) * HASH) {
+		problem(c, "tile %u/%llu holds %zu bytes, too few for slot %zu", level,
+			(unsigned long long)(index / TILES_WIDTH), vlen, slot);
+		return;
+	}
+	if (CRYPTO_memcmp((const uint8_t *)v + slot * HASH, hash, HASH) != 0)
+		problem(c, "tile %u/%llu slot %zu disagrees with the subtree recomputed from the entries", level,
+			(unsigned long long)(index / TILES_WIDTH), slot);
+}
+
+int log_check(const char *dir, log_report_fn report, void *arg, uint64_t *size_out, uint8_t root_out[HASH])
+{
+	char path[4096];
+	snprintf(path, sizeof path, "%s/data.mdb", dir);
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return CAIRN_ERR_NOT_FOUND;
+	fclose(f);
+	checker c = {report, arg, 0};
+	store *st = NULL;
+	store_txn *txn = NULL;
+	int rc = store_open(dir, NULL, &st);
+	if (rc)
+		return rc;
+	rc = store_read_begin(st, &txn);
+	if (rc)
+		goto out;
+	log_checkpoint cp = {0};
+	rc = load_checkpoint(txn, &cp);
+	if (rc) {
+		problem(&c, "the stored checkpoint is missing or malformed: %s", cairn_strerror(rc));
+		rc = CAIRN_OK;
+		goto out;
+	}
+	if (size_out)
+		*size_out = cp.size;
+	if (root_out)
+		memcpy(root_out, cp.root, HASH);
+	const char *notes[2] = {cp.note_v1, cp.note};
+	size_t lens[2] = {cp.note_v1_len, cp.note_len};
+	for (int i = 0; i < 2; i++) {
+		const char *sep = NULL;
+		for (size_t k = 0; k + 1 < lens[i]; k++)
+			if (notes[i][k] == '\n' && notes[i][k + 1] == '\n')
+				sep = notes[i] + k;
+		note_checkpoint parsed;
+		if (!sep || note_checkpoint_parse(notes[i], (size_t)(sep - notes[i]) + 1, &parsed) != CAIRN_OK) {
+			problem(&c, "stored checkpoint note %d does not parse", i);
+			continue;
+		}
+		if (parsed.size != cp.size || CRYPTO_memcmp(parsed.root, cp.root, HASH) != 0)
+			problem(&c, "stored checkpoint note %d names size %llu, not the stored %llu and root", i,
+				(unsigned long long)parsed.size, (unsigned long long)cp.size);
+	}
+	/* A compact range over the entries: at most 64 pending subtrees. */
+	uint8_t stack[64][HASH];
+	unsigned heights[64];
+	int top = 0;
+	const uint8_t *tile = NULL;
+	size_t tile_len = 0;
+	for (uint64_t i = 0; i < cp.size; i++) {
+		uint8_t idx[8], leaf[HASH];
+		const void *v;
+		size_t vlen;
+		store_put_u64(idx, i);
+		if (store_get(txn, STORE_ENTRIES, idx, 8, &v, &vlen) != CAIRN_OK || vlen <= 8) {
+			problem(&c, "entry %llu is missing", (unsigned long long)i);
+			memset(leaf, 0, HASH);
+		} else {
+			merkle_leaf_hash((const uint8_t *)v + 8, vlen - 8, leaf);
+			const void *iv;
+			size_t ivlen;
+			if (store_get(txn, STORE_LEAVES, leaf, HASH, &iv, &ivlen) != CAIRN_OK || ivlen != 8 ||
+			    store_get_u64(iv) != i)
+				problem(&c, "the leaves index does not map entry %llu's hash to %llu", (unsigned long long)i,
+					(unsigned long long)i);
+		}
+		if (i % TILES_WIDTH == 0) {
+			uint8_t key[9];
+			tile_key(key, 0, i / TILES_WIDTH);
+			const void *tv;
+			tile = NULL;
+			if (store_get(txn, STORE_TILES, key, sizeof key, &tv, &tile_len) == CAIRN_OK)
+				tile = tv;
+		}
+		size_t slot = (size_t)(i % TILES_WIDTH);
+		if (!tile || tile_len < (slot + 1) * HASH)
+			problem(&c, "tile 0/%llu lacks slot %zu", (unsigned long long)(i / TILES_WIDTH), slot);
+		else if (CRYPTO_memcmp(tile + slot * HASH, leaf, HASH) != 0)
+			problem(&c, "tile 0/%llu slot %zu is not entry %llu's leaf hash",
+				(unsigned long long)(i / TILES_WIDTH), slot, (unsigned long long)i);
+		memcpy(stack[top], leaf, HASH);
+		heights[top++] = 0;
+		while (top >= 2 && heights[top - 1] == heights[top - 2]) {
+			merkle_node_hash(stack[top - 2], stack[top - 1], stack[top - 2]);
+			heights[top - 2]++;
+			top--;
+			unsigned h = heights[top - 1];
+			check_tile_hash(&c, txn, h, ((i + 1) >> h) - 1, stack[top - 1]);
+		}
+	}
+	uint8_t root[HASH];
+	if (top == 0) {
+		merkle_empty_root(root);
+	} else {
+		memcpy(root, stack[top - 1], HASH);
+		for (int j = top - 2; j >= 0; j--)
+			merkle_node_hash(stack[j], root, root);
+	}
+	if (CRYPTO_memcmp(root, cp.root, HASH) != 0)
+		problem(&c, "the root recomputed from the %llu entries differs from the stored checkpoint's root",
+			(unsigned long long)cp.size);
+	uint8_t extra[8];
+	const void *v;
+	size_t vlen;
+	store_put_u64(extra, cp.size);
+	if (store_get(txn, STORE_ENTRIES, extra, 8, &v, &vlen) == CAIRN_OK)
+		problem(&c, "an entry exists at index %llu, beyond the checkpoint's size", (unsigned long long)cp.size);
+	rc = CAIRN_OK;
+out:
+	store_txn_end(txn);
+	store_close(st);
+	if (rc == CAIRN_OK && c.problems)
+		rc = CAIRN_ERR_CORRUPT;
+	if (c.problems > 50 && report) {
+		char line[64];
+		snprintf(line, sizeof line, "... and %u more problems", c.problems - 50);
+		report(line, arg);
 	}
 	return rc;
 }

@@ -116,3 +116,16 @@ int log_reader_search(log_reader *r, log_index index, const uint8_t *key, size_t
 		      size_t max, size_t *count);
 
 #endif
+
+/* Offline check of the log in dir, opened for reading only (no keys needed):
+ * every entry's leaf hash matches its level-0 tile slot and the leaves index,
+ * every full subtree recomputed from the entries matches the tile hash that
+ * claims it, and the root recomputed from all entries equals the stored
+ * checkpoint's root, whose notes must parse and name that size and root.
+ * Calls report (if non-NULL) with one line per problem, at most 50 times.
+ * On return *size and *root (if non-NULL) hold the stored size and root.
+ * CAIRN_OK when consistent, CAIRN_ERR_CORRUPT when a problem was found,
+ * CAIRN_ERR_NOT_FOUND when dir holds no log, other codes for I/O errors. */
+typedef void (*log_report_fn)(const char *line, void *arg);
+int log_check(const char *dir, log_report_fn report, void *arg, uint64_t *size,
+	      uint8_t root[MERKLE_HASH_SIZE]);

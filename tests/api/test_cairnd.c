@@ -772,6 +772,54 @@ static void test_key_permissions(void **state)
 	harness_rm_rf(d.dir);
 }
 
+/* A full map: 507 with a JSON error, reads go on, nothing is corrupted, and
+ * appends resume once there is room again. */
+static void test_full_disk(void **state)
+{
+	(void)state;
+	daemon_proc d = {0};
+	const char *small[] = {"--max-map-bytes", "1048576", NULL};
+	assert_int_equal(daemon_start(&d, small, NULL), 0);
+	daemon_proc saved = F->d;
+	F->d = d;
+	int full = 0, acked = 0;
+	http_resp r;
+	for (int i = 0; i < 5000 && !full; i++) {
+		char art[64];
+		snprintf(art, sizeof art, "fill-%d", i);
+		char *pe = hashedrekord(F->signer, F->signer_pem_b64, art, strlen(art), 0);
+		assert_int_equal(http_do(F->curl, "POST", url("/api/v1/log/entries"), pe, strlen(pe), &r), 0);
+		free(pe);
+		if (r.status == 507) {
+			assert_json_error(&r, 507);
+			full = 1;
+		} else {
+			assert_int_equal(r.status, 201);
+			acked++;
+		}
+		http_resp_free(&r);
+	}
+	assert_true(full);
+	assert_true(acked > 100);
+	/* Reads keep working and the tree holds every acknowledged entry. */
+	uint8_t root[H];
+	assert_int_equal(tree_size(root), (uint64_t)acked);
+	json_decref(get_json("/api/v1/log/entries?logIndex=0", 200));
+	assert_int_equal(daemon_stop(&d), 0);
+	/* The data dir checks out, and with room again appends resume. */
+	char cmd[8192];
+	snprintf(cmd, sizeof cmd, "%s --check --data %s >/dev/null", harness_bin(), d.dir);
+	assert_int_equal(system(cmd), 0);
+	assert_int_equal(daemon_start(&d, NULL, NULL), 0);
+	F->d = d;
+	add_entries(3, "after-full");
+	assert_int_equal(tree_size(NULL), (uint64_t)acked + 3);
+	daemon_kill(&d);
+	unlink(d.out_path);
+	harness_rm_rf(d.dir);
+	F->d = saved;
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -787,6 +835,7 @@ int main(void)
 		cmocka_unit_test(test_concurrent_uploaders),
 		cmocka_unit_test(test_restart),
 		cmocka_unit_test(test_key_permissions),
+		cmocka_unit_test(test_full_disk),
 	};
 	return cmocka_run_group_tests(tests, setup_group, teardown_group);
 }

@@ -464,8 +464,9 @@ static void expect_fail_len(const char *json, size_t len, int code, const char *
 	/* The out-parameter is untouched and the reason is one NUL-terminated line. */
 	assert_ptr_equal(e, (entry *)(uintptr_t)0x1);
 	assert_non_null(memchr(err, '\0', sizeof(err)));
-	assert_null(strchr(err, '\n'));
 	assert_true(strlen(err) > 0);
+	for (const char *p = err; *p; p++)
+		assert_true(*p >= 0x20 && *p <= 0x7e);
 	if (msg && !strstr(err, msg))
 		fail_msg("message \"%s\" lacks \"%s\"", err, msg);
 }
@@ -1476,9 +1477,6 @@ static void test_dsse_two_signatures(void **state)
 
 	sigs[0] = dsse_sign(a, EVP_sha256(), PAYLOAD_TYPE, payload_text, strlen(payload_text));
 	sigs[1] = dsse_sign(b, NULL, PAYLOAD_TYPE, payload_text, strlen(payload_text));
-	env = envelope(PAYLOAD_TYPE, payload_text, strlen(payload_text), sigs, 2);
-	sha256_hex(env, strlen(env), envhex);
-	sha256_hex(payload_text, strlen(payload_text), payhex);
 	if (strcmp(sigs[0], sigs[1]) < 0) {
 		sorted_sigs[0] = sigs[0], sorted_pems[0] = apem;
 		sorted_sigs[1] = sigs[1], sorted_pems[1] = bpem;
@@ -1486,6 +1484,13 @@ static void test_dsse_two_signatures(void **state)
 		sorted_sigs[0] = sigs[1], sorted_pems[0] = bpem;
 		sorted_sigs[1] = sigs[0], sorted_pems[1] = apem;
 	}
+	/* The envelope lists them in reverse order, so the body must sort. */
+	{
+		char *rev[2] = {sorted_sigs[1], sorted_sigs[0]};
+		env = envelope(PAYLOAD_TYPE, payload_text, strlen(payload_text), rev, 2);
+	}
+	sha256_hex(env, strlen(env), envhex);
+	sha256_hex(payload_text, strlen(payload_text), payhex);
 	want = dsse_canonical(envhex, payhex, sorted_sigs, sorted_pems, 2);
 	/* Verifiers in either order. */
 	pems[0] = bpem;
@@ -1504,8 +1509,6 @@ static void test_dsse_two_signatures(void **state)
 	free(json);
 	free(want);
 	free(env);
-
-	/* The canonical form round-trips through a lookup. */
 	free(sigs[0]);
 	free(sigs[1]);
 	free(apem);

@@ -144,6 +144,12 @@ static void ref_subproof(ref_tree *t, uint64_t begin, uint64_t m, uint64_t n, in
 
 /* ---- fixtures ---- */
 
+static void count_report(const char *line, void *arg)
+{
+	(void)line;
+	(*(unsigned *)arg)++;
+}
+
 typedef struct fixture {
 	char dir[64];
 	keys_key *log_key, *note_key;
@@ -311,6 +317,15 @@ static void test_sampled_proofs_large(void **state)
 		}
 	}
 	log_read_end(r);
+	/* The offline check recomputes the same tree from the entries. */
+	uint64_t size;
+	uint8_t root[H], want[H];
+	unsigned reported = 0;
+	assert_int_equal(log_check(f->dir, count_report, &reported, &size, root), CAIRN_OK);
+	assert_int_equal(reported, 0);
+	assert_int_equal(size, total);
+	ref_mth(&ref, 0, total, want);
+	assert_memory_equal(root, want, H);
 	ref_free(&ref);
 }
 
@@ -615,34 +630,7 @@ static void test_map_growth_and_full(void **state)
 	log_checkpoint_free(after);
 }
 
-/* A stored root that disagrees with the tiles is refused at open. */
-static void test_corrupt_root_refused(void **state)
-{
-	fixture *f = *state;
-	assert_int_equal(append_range(f->log, 0, 100), CAIRN_OK);
-	log_close(f->log);
-	f->log = NULL;
-	store *s;
-	assert_int_equal(store_open(f->dir, NULL, &s), CAIRN_OK);
-	store_txn *t;
-	assert_int_equal(store_read_begin(s, &t), CAIRN_OK);
-	store_txn_end(t);
-	store_close(s);
-	/* Flip a leaf hash in tile 0 through the store API. */
-	typedef struct { int dummy; } unused;
-	(void)sizeof(unused);
-	assert_int_equal(store_open(f->dir, NULL, &s), CAIRN_OK);
-	struct flip {
-		int done;
-	} fl = {0};
-	int flip_fn(store_txn * txn, void *arg);
-	assert_int_equal(store_write(s, flip_fn, &fl), CAIRN_OK);
-	store_close(s);
-	assert_int_equal(open_log(f, 0, 0), CAIRN_ERR_CORRUPT);
-	assert_null(f->log);
-}
-
-int flip_fn(store_txn *txn, void *arg)
+static int flip_fn(store_txn *txn, void *arg)
 {
 	(void)arg;
 	uint8_t key[9] = {0};
@@ -655,6 +643,72 @@ int flip_fn(store_txn *txn, void *arg)
 	memcpy(copy, v, len);
 	copy[40] ^= 1;
 	return store_put(txn, STORE_TILES, key, sizeof key, copy, len, 0, NULL, NULL);
+}
+
+/* A stored root that disagrees with the tiles is refused at open. */
+static void test_corrupt_root_refused(void **state)
+{
+	fixture *f = *state;
+	assert_int_equal(append_range(f->log, 0, 100), CAIRN_OK);
+	log_close(f->log);
+	f->log = NULL;
+	/* Flip a leaf hash in tile 0 through the store API. */
+	store *s;
+	assert_int_equal(store_open(f->dir, NULL, &s), CAIRN_OK);
+	assert_int_equal(store_write(s, flip_fn, NULL), CAIRN_OK);
+	store_close(s);
+	assert_int_equal(open_log(f, 0, 0), CAIRN_ERR_CORRUPT);
+	assert_null(f->log);
+	unsigned reported = 0;
+	assert_int_equal(log_check(f->dir, count_report, &reported, NULL, NULL), CAIRN_ERR_CORRUPT);
+	assert_true(reported >= 1);
+}
+
+static int alter_entry(store_txn *txn, void *arg)
+{
+	uint8_t key[8];
+	store_put_u64(key, *(uint64_t *)arg);
+	const void *v;
+	size_t len;
+	int rc = store_get(txn, STORE_ENTRIES, key, 8, &v, &len);
+	if (rc)
+		return rc;
+	uint8_t copy[256];
+	memcpy(copy, v, len);
+	copy[len - 2] ^= 1;
+	return store_put(txn, STORE_ENTRIES, key, 8, copy, len, 0, NULL, NULL);
+}
+
+/* An altered entry body is found by the offline check, though the tiles and
+ * root still agree with each other. */
+static void test_check_finds_altered_entry(void **state)
+{
+	fixture *f = *state;
+	assert_int_equal(append_range(f->log, 0, 600), CAIRN_OK);
+	log_close(f->log);
+	f->log = NULL;
+	unsigned reported = 0;
+	assert_int_equal(log_check(f->dir, count_report, &reported, NULL, NULL), CAIRN_OK);
+	assert_int_equal(reported, 0);
+	store *s;
+	uint64_t victim = 300;
+	assert_int_equal(store_open(f->dir, NULL, &s), CAIRN_OK);
+	assert_int_equal(store_write(s, alter_entry, &victim), CAIRN_OK);
+	store_close(s);
+	assert_int_equal(log_check(f->dir, count_report, &reported, NULL, NULL), CAIRN_ERR_CORRUPT);
+	assert_true(reported >= 3); /* leaves index, tile slot, subtree hashes, root */
+	assert_int_equal(log_check("/nonexistent/cairn", NULL, NULL, NULL, NULL), CAIRN_ERR_NOT_FOUND);
+	/* Opening checks only the newest tile's entries: an old entry passes... */
+	assert_int_equal(open_log(f, 0, 0), CAIRN_OK);
+	log_close(f->log);
+	f->log = NULL;
+	/* ...but an altered newest entry refuses to start. */
+	victim = 599;
+	assert_int_equal(store_open(f->dir, NULL, &s), CAIRN_OK);
+	assert_int_equal(store_write(s, alter_entry, &victim), CAIRN_OK);
+	store_close(s);
+	assert_int_equal(open_log(f, 0, 0), CAIRN_ERR_CORRUPT);
+	assert_null(f->log);
 }
 
 int main(void)
@@ -670,6 +724,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_bundles_and_search, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_map_growth_and_full, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_corrupt_root_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_check_finds_altered_entry, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
