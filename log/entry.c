@@ -116,8 +116,8 @@ static const char *type_name(json_type t)
 }
 
 /* Fetches obj[name], which must exist and be of type want; path names it. */
-static int member(const ctx *c, const json_t *obj, const char *name, json_type want,
-		  const char *path, json_t **out)
+static int member(const ctx *c, const json_t *obj, const char *name, json_type want, const char *path,
+                  json_t **out)
 {
 	json_t *v = json_object_get(obj, name);
 
@@ -168,7 +168,8 @@ static int value_depth_ok(const json_t *v, size_t depth)
 		if (depth > ENTRY_MAX_DEPTH)
 			return 0;
 		/* json_object_foreach needs a non-const object; it only reads. */
-		json_object_foreach((json_t *)v, k, m) {
+		json_object_foreach((json_t *)v, k, m)
+		{
 			if (!value_depth_ok(m, depth + 1))
 				return 0;
 		}
@@ -177,7 +178,8 @@ static int value_depth_ok(const json_t *v, size_t depth)
 		json_t *m;
 		if (depth > ENTRY_MAX_DEPTH)
 			return 0;
-		json_array_foreach(v, i, m) {
+		json_array_foreach(v, i, m)
+		{
 			if (!value_depth_ok(m, depth + 1))
 				return 0;
 		}
@@ -193,14 +195,14 @@ static int load_json(const ctx *c, const char *text, size_t len, const char *wha
 	json_t *v;
 
 	if (!text_depth_ok(text, len))
-		return fail(c, CAIRN_ERR_INVALID, "%s is too deeply nested (more than %d levels)",
-			    what, ENTRY_MAX_DEPTH);
+		return fail(c, CAIRN_ERR_INVALID, "%s is too deeply nested (more than %d levels)", what,
+		            ENTRY_MAX_DEPTH);
 	v = json_loadb(text, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &jerr);
 	if (!v) {
 		if (json_error_code(&jerr) == json_error_out_of_memory)
 			return fail(c, CAIRN_ERR_NOMEM, "out of memory");
-		return fail(c, CAIRN_ERR_INVALID, "%s is not valid JSON: %s (line %d, column %d)",
-			    what, jerr.text, jerr.line, jerr.column);
+		return fail(c, CAIRN_ERR_INVALID, "%s is not valid JSON: %s (line %d, column %d)", what,
+		            jerr.text, jerr.line, jerr.column);
 	}
 	*out = v;
 	return CAIRN_OK;
@@ -209,10 +211,9 @@ static int load_json(const ctx *c, const char *text, size_t len, const char *wha
 /* Decodes a base64 string member into a new buffer of at most max bytes;
  * caller frees *out with free(). */
 static int b64_member(const ctx *c, const json_t *s, const char *path, size_t max, uint8_t **out,
-		      size_t *outlen)
+                      size_t *outlen)
 {
-	int rc = codec_b64_decode_alloc(json_string_value(s), json_string_length(s), max, out,
-					outlen);
+	int rc = codec_b64_decode_alloc(json_string_value(s), json_string_length(s), max, out, outlen);
 
 	if (rc == CAIRN_ERR_NOMEM)
 		return fail(c, rc, "out of memory");
@@ -231,8 +232,7 @@ static int is_space(char ch)
 /* "-----BEGIN label-----\n", the base64 of der in 64-column lines,
  * "-----END label-----\n": Go's pem.Encode, which Rekor's CanonicalValue
  * uses. Caller frees *out with free(). */
-static int pem_encode(const char *label, const uint8_t *der, size_t len, char **out,
-		      size_t *outlen)
+static int pem_encode(const char *label, const uint8_t *der, size_t len, char **out, size_t *outlen)
 {
 	size_t cap = 2 * (strlen(label) + 16) + codec_b64_encoded_len(len) + len / 48 + 2;
 	char *buf = malloc(cap);
@@ -295,8 +295,8 @@ static int starts_with_label(const char *pem, size_t len, const char *begin)
 /* The canonical PEM of a key or certificate PEM that parsed as k: the SPKI
  * re-encoded for a key, the certificate's DER re-wrapped for a certificate
  * (whose parsed form goes to *cert when cert is not NULL). */
-static int canonical_pem(const keys_key *k, const char *pem, size_t len, char **out,
-			 size_t *outlen, X509 **cert)
+static int canonical_pem(const keys_key *k, const char *pem, size_t len, char **out, size_t *outlen,
+                         X509 **cert)
 {
 	uint8_t *der = NULL;
 	const uint8_t *p;
@@ -356,12 +356,11 @@ static int signer_load(const ctx *c, const char *pem, size_t len, const char *pa
 		return fail(c, rc, "out of memory");
 	if (rc == CAIRN_ERR_UNSUPPORTED)
 		return fail(c, rc,
-			    "%s holds an unsupported key type (supported: ECDSA P-256/P-384/P-521, "
-			    "RSA 2048-4096, Ed25519)",
-			    path);
+		            "%s holds an unsupported key type (supported: ECDSA P-256/P-384/P-521, "
+		            "RSA 2048-4096, Ed25519)",
+		            path);
 	if (rc)
-		return fail(c, CAIRN_ERR_INVALID,
-			    "%s is not a valid PEM public key or certificate", path);
+		return fail(c, CAIRN_ERR_INVALID, "%s is not a valid PEM public key or certificate", path);
 	rc = canonical_pem(s->key, pem, len, &s->pem, &s->pem_len, &s->cert);
 	if (rc == CAIRN_ERR_NOMEM)
 		return fail(c, rc, "out of memory");
@@ -389,8 +388,7 @@ static int signer_load_b64(const ctx *c, const json_t *str, const char *path, si
 
 /* Adds a || b, lowercased, unless already present. Keys too long, not
  * printable ASCII or past ENTRY_MAX_KEYS are dropped and flagged. */
-static void add_key(entry *e, entry_index_kind kind, const char *a, size_t alen, const char *b,
-		    size_t blen)
+static void add_key(entry *e, entry_index_kind kind, const char *a, size_t alen, const char *b, size_t blen)
 {
 	char v[ENTRY_MAX_KEY_LEN + 1];
 	size_t n = alen + blen;
@@ -433,7 +431,7 @@ static void add_str(entry *e, entry_index_kind kind, const char *s)
 static void add_asn1(entry *e, const ASN1_STRING *s)
 {
 	add_key(e, ENTRY_INDEX_KEY, "", 0, (const char *)ASN1_STRING_get0_data(s),
-		(size_t)ASN1_STRING_length(s));
+	        (size_t)ASN1_STRING_length(s));
 }
 
 /* Go's net.IP.String(): dotted quad for IPv4 (also IPv4-mapped IPv6), else
@@ -481,7 +479,8 @@ static void add_ip(entry *e, const ASN1_OCTET_STRING *ip)
 		}
 		if (i > 0 && i != best + bestlen)
 			out[o++] = ':';
-		o += (size_t)snprintf(out + o, sizeof(out) - o, "%x", (unsigned)(b[2 * i] << 8 | b[2 * i + 1]));
+		o += (size_t)snprintf(out + o, sizeof(out) - o, "%x",
+		                      (unsigned)(b[2 * i] << 8 | b[2 * i + 1]));
 	}
 	out[o] = '\0';
 	add_str(e, ENTRY_INDEX_KEY, out);
@@ -554,8 +553,8 @@ static int finish(const ctx *c, entry *e, json_t *body)
 	if (len > ENTRY_MAX_CANONICAL) {
 		free(out);
 		return fail(c, CAIRN_ERR_TOO_LARGE,
-			    "the canonical entry is %zu bytes, over the %d-byte limit", len,
-			    ENTRY_MAX_CANONICAL);
+		            "the canonical entry is %zu bytes, over the %d-byte limit", len,
+		            ENTRY_MAX_CANONICAL);
 	}
 	e->canonical = out;
 	e->canonical_len = len;
@@ -565,8 +564,8 @@ static int finish(const ctx *c, entry *e, json_t *body)
 
 /* Validates a "<algorithm>:hex" digest pair; *alg and *dlen say what it is.
  * hex_out receives the lowercased digits. */
-static int check_digest(const ctx *c, const json_t *alg, const json_t *val, const char *path,
-			keys_digest *kd, uint8_t digest[64], size_t *dlen, char hex_out[129])
+static int check_digest(const ctx *c, const json_t *alg, const json_t *val, const char *path, keys_digest *kd,
+                        uint8_t digest[64], size_t *dlen, char hex_out[129])
 {
 	const char *a = json_string_value(alg), *v = json_string_value(val);
 	size_t vlen = json_string_length(val);
@@ -583,11 +582,10 @@ static int check_digest(const ctx *c, const json_t *alg, const json_t *val, cons
 		*dlen = 64;
 	} else {
 		return fail(c, CAIRN_ERR_UNSUPPORTED, "unsupported hash algorithm \"%s\" in %s",
-			    quotable(a, json_string_length(alg), q), path);
+		            quotable(a, json_string_length(alg), q), path);
 	}
 	if (vlen != 2 * *dlen || codec_hex_decode(v, vlen, digest, *dlen) != CAIRN_OK)
-		return fail(c, CAIRN_ERR_INVALID, "hash value must be %zu hex digits for %s",
-			    2 * *dlen, a);
+		return fail(c, CAIRN_ERR_INVALID, "hash value must be %zu hex digits for %s", 2 * *dlen, a);
 	codec_hex_encode(digest, *dlen, hex_out);
 	return CAIRN_OK;
 }
@@ -611,8 +609,7 @@ static int hashedrekord(const ctx *c, const json_t *spec, entry *e)
 	if (!rc)
 		rc = member(c, sig, "publicKey", JSON_OBJECT, "spec.signature.publicKey", &pk);
 	if (!rc)
-		rc = member(c, pk, "content", JSON_STRING, "spec.signature.publicKey.content",
-			    &pkc);
+		rc = member(c, pk, "content", JSON_STRING, "spec.signature.publicKey.content", &pkc);
 	if (!rc)
 		rc = member(c, spec, "data", JSON_OBJECT, "spec.data", &data);
 	if (!rc)
@@ -639,8 +636,8 @@ static int hashedrekord(const ctx *c, const json_t *spec, entry *e)
 		goto out;
 	if (keys_type_of(s.key) == KEYS_ED25519) {
 		rc = fail(c, CAIRN_ERR_UNSUPPORTED,
-			  "Ed25519 keys are not supported for hashedrekord: Rekor verifies them "
-			  "as Ed25519ph, which this build cannot check");
+		          "Ed25519 keys are not supported for hashedrekord: Rekor verifies them "
+		          "as Ed25519ph, which this build cannot check");
 		goto out;
 	}
 	rc = keys_verify_digest(s.key, kd, digest, dlen, sigb, siglen);
@@ -658,10 +655,10 @@ static int hashedrekord(const ctx *c, const json_t *spec, entry *e)
 		goto out;
 	}
 	rc = finish(c, e,
-		    json_pack("{s:s, s:s, s:{s:{s:{s:s, s:s}}, s:{s:s, s:{s:s}}}}", "apiVersion",
-			      API_VERSION, "kind", "hashedrekord", "spec", "data", "hash",
-			      "algorithm", json_string_value(alg), "value", hex, "signature",
-			      "content", sig64, "publicKey", "content", pem64));
+	            json_pack("{s:s, s:s, s:{s:{s:{s:s, s:s}}, s:{s:s, s:{s:s}}}}", "apiVersion", API_VERSION,
+	                      "kind", "hashedrekord", "spec", "data", "hash", "algorithm",
+	                      json_string_value(alg), "value", hex, "signature", "content", sig64,
+	                      "publicKey", "content", pem64));
 	if (rc)
 		goto out;
 
@@ -690,8 +687,8 @@ typedef struct dsig {
 	const char *b64; /* as given: it is logged verbatim */
 	uint8_t *raw;
 	size_t rawlen;
-	size_t rep;   /* index of the first signature with the same text */
-	int owner;    /* index of the signer that accepted it, or -1 */
+	size_t rep; /* index of the first signature with the same text */
+	int owner;  /* index of the signer that accepted it, or -1 */
 } dsig;
 
 /* Inserts signatures order[0..n) sorted by their text (Go's string order),
@@ -731,10 +728,12 @@ static void add_intoto_keys(entry *e, const uint8_t *payload, size_t len)
 		size_t i;
 		if (lists[l][1])
 			arr = json_object_get(arr, lists[l][1]);
-		json_array_foreach(arr, i, item) {
+		json_array_foreach(arr, i, item)
+		{
 			json_t *dig = json_object_get(item, "digest"), *dv;
 			const char *alg;
-			json_object_foreach(dig, alg, dv) {
+			json_object_foreach(dig, alg, dv)
+			{
 				if (!json_is_string(dv)) {
 					e->keys_dropped = 1;
 					continue;
@@ -748,7 +747,7 @@ static void add_intoto_keys(entry *e, const uint8_t *payload, size_t len)
 				memcpy(pre, alg, alen);
 				pre[alen] = ':';
 				add_key(e, ENTRY_INDEX_HASH, pre, alen + 1, json_string_value(dv),
-					json_string_length(dv));
+				        json_string_length(dv));
 			}
 		}
 	}
@@ -758,8 +757,8 @@ out:
 
 /* Builds the canonical dsse body from verified (or, for a lookup, given)
  * parts and adds the index keys every dsse entry has. */
-static int dsse_finish(const ctx *c, entry *e, const char *envhex, const char *payhex,
-		       const dsig *sigs, const size_t *order, size_t n, const signer *signers)
+static int dsse_finish(const ctx *c, entry *e, const char *envhex, const char *payhex, const dsig *sigs,
+                       const size_t *order, size_t n, const signer *signers)
 {
 	json_t *arr = json_array(), *body = NULL;
 	char *pem64 = NULL;
@@ -771,26 +770,27 @@ static int dsse_finish(const ctx *c, entry *e, const char *envhex, const char *p
 		const dsig *d = &sigs[order[i]];
 		const signer *s = &signers[d->owner];
 		pem64 = codec_b64_encode_alloc((const uint8_t *)s->pem, s->pem_len);
-		if (!pem64 || json_array_append_new(arr, json_pack("{s:s, s:s}", "signature", d->b64,
-								   "verifier", pem64)) != 0)
+		if (!pem64 || json_array_append_new(
+		                  arr, json_pack("{s:s, s:s}", "signature", d->b64, "verifier", pem64)) != 0)
 			rc = fail(c, CAIRN_ERR_NOMEM, "out of memory");
 		free(pem64);
 	}
 	if (rc)
 		goto out;
-	body = json_pack("{s:s, s:s, s:{s:{s:s, s:s}, s:{s:s, s:s}, s:O}}", "apiVersion", API_VERSION,
-			 "kind", "dsse", "spec", "envelopeHash", "algorithm", "sha256", "value",
-			 envhex, "payloadHash", "algorithm", "sha256", "value", payhex, "signatures",
-			 arr);
+	body = json_pack("{s:s, s:s, s:{s:{s:s, s:s}, s:{s:s, s:s}, s:O}}", "apiVersion", API_VERSION, "kind",
+	                 "dsse", "spec", "envelopeHash", "algorithm", "sha256", "value", envhex,
+	                 "payloadHash", "algorithm", "sha256", "value", payhex, "signatures", arr);
 	rc = finish(c, e, body);
 	if (rc)
 		goto out;
 	/* IndexKeys: per signature (in logged order) "sha256:<key hash>" as Rekor
-	 * files it, the bare hash as Rekor's public-key search looks it up, the
-	 * certificate's SANs; then the payload and envelope digests. */
+	 * files it (only a hash query can reach it there, so it is a hash key
+	 * here), the bare hash that Rekor's public-key search looks up (which
+	 * Rekor itself never files for dsse), the certificate's SANs; then the
+	 * payload and envelope digests. */
 	for (size_t i = 0; i < n; i++) {
 		const signer *s = &signers[sigs[order[i]].owner];
-		add_key(e, ENTRY_INDEX_KEY, "sha256:", 7, s->hash, 64);
+		add_key(e, ENTRY_INDEX_HASH, "sha256:", 7, s->hash, 64);
 		add_str(e, ENTRY_INDEX_KEY, s->hash);
 		if (s->cert)
 			add_sans(e, s->cert);
@@ -805,8 +805,8 @@ out:
 /* One DSSE signature check, as Rekor's LoadVerifier(key, crypto.SHA256):
  * pure Ed25519 over the PAE; ECDSA (DER or r||s) and RSA PKCS#1 v1.5 over
  * SHA-256(PAE) whatever the curve or modulus. */
-static int dsse_verify_one(const keys_key *k, const uint8_t *pae, size_t paelen,
-			   const uint8_t digest[32], const uint8_t *sig, size_t siglen)
+static int dsse_verify_one(const keys_key *k, const uint8_t *pae, size_t paelen, const uint8_t digest[32],
+                           const uint8_t *sig, size_t siglen)
 {
 	if (keys_type_of(k) == KEYS_ED25519)
 		return keys_verify(k, pae, paelen, sig, siglen);
@@ -856,11 +856,11 @@ static int dsse_canonical(const ctx *c, const json_t *spec, entry *e)
 		goto out;
 	}
 	if (json_array_size(arr) > ENTRY_MAX_DSSE_SIGNATURES) {
-		rc = fail(c, CAIRN_ERR_INVALID, "more than %d signatures",
-			  ENTRY_MAX_DSSE_SIGNATURES);
+		rc = fail(c, CAIRN_ERR_INVALID, "more than %d signatures", ENTRY_MAX_DSSE_SIGNATURES);
 		goto out;
 	}
-	json_array_foreach(arr, i, item) {
+	json_array_foreach(arr, i, item)
+	{
 		json_t *sv, *vv;
 		snprintf(path, sizeof(path), "spec.signatures[%zu]", i);
 		if (!json_is_object(item)) {
@@ -870,8 +870,7 @@ static int dsse_canonical(const ctx *c, const json_t *spec, entry *e)
 		snprintf(path, sizeof(path), "spec.signatures[%zu].signature", i);
 		rc = member(c, item, "signature", JSON_STRING, path, &sv);
 		if (!rc)
-			rc = b64_member(c, sv, path, ENTRY_MAX_SIGNATURE, &sigs[i].raw,
-					&sigs[i].rawlen);
+			rc = b64_member(c, sv, path, ENTRY_MAX_SIGNATURE, &sigs[i].raw, &sigs[i].rawlen);
 		if (rc)
 			goto out;
 		snprintf(path, sizeof(path), "spec.signatures[%zu].verifier", i);
@@ -896,8 +895,7 @@ out:
 }
 
 /* The envelope's members, checked for shape. */
-static int envelope_shape(const ctx *c, const json_t *env, json_t **ptype, json_t **payload,
-			  json_t **arr)
+static int envelope_shape(const ctx *c, const json_t *env, json_t **ptype, json_t **payload, json_t **arr)
 {
 	json_t *item;
 	size_t i;
@@ -917,8 +915,9 @@ static int envelope_shape(const ctx *c, const json_t *env, json_t **ptype, json_
 		return fail(c, CAIRN_ERR_SCHEMA, "envelope.signatures must not be empty");
 	if (json_array_size(*arr) > ENTRY_MAX_DSSE_SIGNATURES)
 		return fail(c, CAIRN_ERR_INVALID, "the DSSE envelope has more than %d signatures",
-			    ENTRY_MAX_DSSE_SIGNATURES);
-	json_array_foreach(*arr, i, item) {
+		            ENTRY_MAX_DSSE_SIGNATURES);
+	json_array_foreach(*arr, i, item)
+	{
 		json_t *s, *kid;
 		snprintf(path, sizeof(path), "envelope.signatures[%zu]", i);
 		if (!json_is_object(item))
@@ -930,8 +929,8 @@ static int envelope_shape(const ctx *c, const json_t *env, json_t **ptype, json_
 		/* keyid is optional and, as in Rekor, not used to pick a key. */
 		kid = json_object_get(item, "keyid");
 		if (kid && !json_is_string(kid) && !json_is_null(kid))
-			return fail(c, CAIRN_ERR_SCHEMA,
-				    "envelope.signatures[%zu].keyid must be a string", i);
+			return fail(c, CAIRN_ERR_SCHEMA, "envelope.signatures[%zu].keyid must be a string",
+			            i);
 	}
 	return CAIRN_OK;
 }
@@ -951,11 +950,11 @@ static int dsse(const ctx *c, const json_t *spec, entry *e)
 	memset(signers, 0, sizeof(signers));
 	pc = json_object_get(spec, "proposedContent");
 	has_canon = json_object_get(spec, "envelopeHash") || json_object_get(spec, "payloadHash") ||
-		    json_object_get(spec, "signatures");
+	            json_object_get(spec, "signatures");
 	if (pc && has_canon) {
 		rc = fail(c, CAIRN_ERR_SCHEMA,
-			  "spec.proposedContent cannot be combined with envelopeHash, payloadHash "
-			  "or signatures");
+		          "spec.proposedContent cannot be combined with envelopeHash, payloadHash "
+		          "or signatures");
 		goto out;
 	}
 	if (!pc && has_canon && c->lookup) {
@@ -978,15 +977,15 @@ static int dsse(const ctx *c, const json_t *spec, entry *e)
 		rc = fail(c, CAIRN_ERR_INVALID, "more than %d verifiers", ENTRY_MAX_DSSE_VERIFIERS);
 		goto out;
 	}
-	json_array_foreach(vers, i, item) {
+	json_array_foreach(vers, i, item)
+	{
 		if (!json_is_string(item)) {
-			rc = fail(c, CAIRN_ERR_SCHEMA,
-				  "spec.proposedContent.verifiers[%zu] must be a string", i);
+			rc = fail(c, CAIRN_ERR_SCHEMA, "spec.proposedContent.verifiers[%zu] must be a string",
+			          i);
 			goto out;
 		}
 	}
-	rc = load_json(c, json_string_value(envs), json_string_length(envs), "the DSSE envelope",
-		       &env);
+	rc = load_json(c, json_string_value(envs), json_string_length(envs), "the DSSE envelope", &env);
 	if (!rc)
 		rc = envelope_shape(c, env, &ptype, &payload, &earr);
 	if (rc)
@@ -995,7 +994,8 @@ static int dsse(const ctx *c, const json_t *spec, entry *e)
 	rc = b64_member(c, payload, "envelope.payload", ENTRY_MAX_INPUT, &pay, &paylen);
 	if (rc)
 		goto out;
-	json_array_foreach(earr, i, item) {
+	json_array_foreach(earr, i, item)
+	{
 		json_t *s = json_object_get(item, "sig");
 		snprintf(path, sizeof(path), "envelope.signatures[%zu].sig", i);
 		rc = b64_member(c, s, path, ENTRY_MAX_SIGNATURE, &sigs[i].raw, &sigs[i].rawlen);
@@ -1014,7 +1014,8 @@ static int dsse(const ctx *c, const json_t *spec, entry *e)
 			remaining++;
 		nsig++;
 	}
-	json_array_foreach(vers, i, item) {
+	json_array_foreach(vers, i, item)
+	{
 		snprintf(path, sizeof(path), "spec.proposedContent.verifiers[%zu]", i);
 		rc = signer_load_b64(c, item, path, &signers[i]);
 		if (rc)
@@ -1051,8 +1052,8 @@ static int dsse(const ctx *c, const json_t *spec, entry *e)
 	for (i = 0; i < nver && remaining > 0; i++) {
 		int found = 0;
 		for (j = 0; j < nsig && !found; j++) {
-			rc = dsse_verify_one(signers[i].key, pae, paelen, digest, sigs[j].raw,
-					     sigs[j].rawlen);
+			rc =
+			    dsse_verify_one(signers[i].key, pae, paelen, digest, sigs[j].raw, sigs[j].rawlen);
 			if (rc == CAIRN_ERR_VERIFY)
 				continue;
 			if (rc) {
@@ -1066,9 +1067,9 @@ static int dsse(const ctx *c, const json_t *spec, entry *e)
 		}
 		if (!found) {
 			rc = fail(c, CAIRN_ERR_VERIFY,
-				  "signature verification failed: "
-				  "spec.proposedContent.verifiers[%zu] verifies no envelope signature",
-				  i);
+			          "signature verification failed: "
+			          "spec.proposedContent.verifiers[%zu] verifies no envelope signature",
+			          i);
 			goto out;
 		}
 	}
@@ -1078,9 +1079,9 @@ static int dsse(const ctx *c, const json_t *spec, entry *e)
 			continue;
 		if (sigs[j].owner < 0) {
 			rc = fail(c, CAIRN_ERR_VERIFY,
-				  "signature verification failed: envelope.signatures[%zu] is not "
-				  "verified by any verifier",
-				  j);
+			          "signature verification failed: envelope.signatures[%zu] is not "
+			          "verified by any verifier",
+			          j);
 			goto out;
 		}
 		order[nord++] = j;
@@ -1120,30 +1121,27 @@ static int from_value(const ctx *c, const json_t *v, entry **out)
 		return fail(c, CAIRN_ERR_SCHEMA, "a proposed entry must be a JSON object");
 	if (!value_depth_ok(v, 1))
 		return fail(c, CAIRN_ERR_INVALID, "the entry is too deeply nested (more than %d levels)",
-			    ENTRY_MAX_DEPTH);
+		            ENTRY_MAX_DEPTH);
 	rc = member(c, v, "kind", JSON_STRING, "kind", &kind);
 	if (rc)
 		return rc;
-	if (strcmp(json_string_value(kind), "hashedrekord") == 0 &&
-	    json_string_length(kind) == 12) {
+	if (strcmp(json_string_value(kind), "hashedrekord") == 0 && json_string_length(kind) == 12) {
 		is_dsse = 0;
-	} else if (strcmp(json_string_value(kind), "dsse") == 0 &&
-		   json_string_length(kind) == 4) {
+	} else if (strcmp(json_string_value(kind), "dsse") == 0 && json_string_length(kind) == 4) {
 		is_dsse = 1;
 	} else {
 		return fail(c, CAIRN_ERR_UNSUPPORTED,
-			    "unsupported entry kind \"%s\" (supported: hashedrekord, dsse)",
-			    quotable(json_string_value(kind), json_string_length(kind), q));
+		            "unsupported entry kind \"%s\" (supported: hashedrekord, dsse)",
+		            quotable(json_string_value(kind), json_string_length(kind), q));
 	}
 	rc = member(c, v, "apiVersion", JSON_STRING, "apiVersion", &ver);
 	if (rc)
 		return rc;
 	if (strcmp(json_string_value(ver), API_VERSION) != 0 ||
 	    json_string_length(ver) != strlen(API_VERSION))
-		return fail(c, CAIRN_ERR_UNSUPPORTED,
-			    "unsupported %s apiVersion \"%s\" (supported: " API_VERSION ")",
-			    json_string_value(kind),
-			    quotable(json_string_value(ver), json_string_length(ver), q));
+		return fail(
+		    c, CAIRN_ERR_UNSUPPORTED, "unsupported %s apiVersion \"%s\" (supported: " API_VERSION ")",
+		    json_string_value(kind), quotable(json_string_value(ver), json_string_length(ver), q));
 	rc = member(c, v, "spec", JSON_OBJECT, "spec", &spec);
 	if (rc)
 		return rc;
@@ -1172,8 +1170,7 @@ int entry_from_proposed(const char *json, size_t len, entry **out, char *err, si
 		return fail(&c, CAIRN_ERR_INVALID, "no entry given");
 	if (len > ENTRY_MAX_INPUT)
 		return fail(&c, CAIRN_ERR_TOO_LARGE,
-			    "the proposed entry is %zu bytes, over the %d-byte limit", len,
-			    ENTRY_MAX_INPUT);
+		            "the proposed entry is %zu bytes, over the %d-byte limit", len, ENTRY_MAX_INPUT);
 	rc = load_json(&c, json ? json : "", len, "the proposed entry", &v);
 	if (rc)
 		return rc;

@@ -56,8 +56,11 @@
 #define ENTRY_MAX_SIGNATURE 1024
 
 typedef enum entry_index_kind {
-	ENTRY_INDEX_HASH, /* "<algorithm>:<hex>": artifact, payload or envelope digest */
-	ENTRY_INDEX_KEY   /* a signer: key hash or certificate subject alternative name */
+	ENTRY_INDEX_HASH, /* "<algorithm>:<hex>", for the search "hash" query: artifact,
+	                     payload and envelope digests, in-toto subjects, and (dsse,
+	                     as Rekor files it) "sha256:<signer key hash>" */
+	ENTRY_INDEX_KEY   /* for the "publicKey" and "email" queries: the bare hex key
+	                     hash (see entry_key_index) and certificate SANs */
 } entry_index_kind;
 
 /* One search-index key, lowercased as Rekor's index storage lowercases every
@@ -69,26 +72,25 @@ typedef struct entry_index_key {
 } entry_index_key;
 
 typedef struct entry {
-	char kind[16];         /* "hashedrekord" or "dsse" */
-	char version[8];       /* "0.0.1" */
-	char *canonical;       /* the canonical body: the logged bytes, NUL-terminated */
-	size_t canonical_len;  /* without the NUL; <= ENTRY_MAX_CANONICAL */
-	uint8_t leaf[32];      /* merkle_leaf_hash(canonical): the entry's UUID */
-	int verified;          /* 1: every signature checked, the entry may be
-				  appended; 0: a lookup-only entry (see
-				  entry_lookup_from_json) that must never be */
+	char kind[16];        /* "hashedrekord" or "dsse" */
+	char version[8];      /* "0.0.1" */
+	char *canonical;      /* the canonical body: the logged bytes, NUL-terminated */
+	size_t canonical_len; /* without the NUL; <= ENTRY_MAX_CANONICAL */
+	uint8_t leaf[32];     /* merkle_leaf_hash(canonical): the entry's UUID */
+	int verified;         /* 1: every signature checked, the entry may be
+	                         appended; 0: a lookup-only entry (see
+	                         entry_lookup_from_json) that must never be */
 	entry_index_key keys[ENTRY_MAX_KEYS];
 	size_t nkeys;
-	int keys_dropped;      /* 1 when some index key was left out (too many,
-				  too long, or not printable ASCII) */
+	int keys_dropped; /* 1 when some index key was left out (too many,
+	                     too long, or not printable ASCII) */
 } entry;
 
 /* Parses a proposed entry (len bytes of JSON text, not necessarily
  * NUL-terminated), validates it, verifies its signature(s) and builds the
  * canonical body and index keys. On success *out is a verified entry; caller
  * frees it with entry_free(). See the top of this file for the errors. */
-int entry_from_proposed(const char *json, size_t len, entry **out, char *err,
-			size_t errlen) CAIRN_MUST_CHECK;
+int entry_from_proposed(const char *json, size_t len, entry **out, char *err, size_t errlen) CAIRN_MUST_CHECK;
 
 /* As entry_from_proposed from an already parsed value (the "entries" of
  * POST /api/v1/log/entries/retrieve). v is borrowed: only read during the
@@ -101,8 +103,7 @@ int entry_from_json(const json_t *v, entry **out, char *err, size_t errlen) CAIR
  * it comes back with verified == 0 and is only good for computing the leaf
  * hash to look up an entry already in the log. Everything else is as
  * entry_from_json (and verified). */
-int entry_lookup_from_json(const json_t *v, entry **out, char *err,
-			   size_t errlen) CAIRN_MUST_CHECK;
+int entry_lookup_from_json(const json_t *v, entry **out, char *err, size_t errlen) CAIRN_MUST_CHECK;
 
 /* Frees e; entry_free(NULL) is a no-op. */
 void entry_free(entry *e);
@@ -118,13 +119,13 @@ int entry_key_index(const char *pem, size_t len, char out[65]) CAIRN_MUST_CHECK;
 
 /* The fields of a hashedrekord 0.0.1 body, for the verifier. */
 typedef struct entry_hashedrekord {
-	keys_digest alg;     /* the body's spec.data.hash.algorithm */
-	uint8_t digest[64];  /* the artifact digest */
-	size_t digest_len;   /* 32, 48 or 64 */
-	uint8_t *sig;        /* the raw signature bytes */
+	keys_digest alg;    /* the body's spec.data.hash.algorithm */
+	uint8_t digest[64]; /* the artifact digest */
+	size_t digest_len;  /* 32, 48 or 64 */
+	uint8_t *sig;       /* the raw signature bytes */
 	size_t sig_len;
-	char *pem;           /* the public key or certificate PEM, NUL-terminated */
-	size_t pem_len;      /* without the NUL */
+	char *pem;      /* the public key or certificate PEM, NUL-terminated */
+	size_t pem_len; /* without the NUL */
 } entry_hashedrekord;
 
 /* Parses a canonical hashedrekord body (as logged, len bytes) back into its
@@ -133,8 +134,7 @@ typedef struct entry_hashedrekord {
  * CAIRN_ERR_UNSUPPORTED for another kind or apiVersion, CAIRN_ERR_INVALID for
  * anything malformed or missing, CAIRN_ERR_TOO_LARGE past ENTRY_MAX_INPUT.
  * Caller frees *out with entry_hashedrekord_free(). */
-int entry_parse_hashedrekord(const uint8_t *body, size_t len,
-			     entry_hashedrekord **out) CAIRN_MUST_CHECK;
+int entry_parse_hashedrekord(const uint8_t *body, size_t len, entry_hashedrekord **out) CAIRN_MUST_CHECK;
 
 /* Frees h; entry_hashedrekord_free(NULL) is a no-op. */
 void entry_hashedrekord_free(entry_hashedrekord *h);

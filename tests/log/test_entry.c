@@ -41,114 +41,110 @@
  * of the public Rekor log, logIndex 6757503 (hashedrekord) and 22797666
  * (dsse), with their signed entry timestamps and signing certificates. */
 static const char kat_hr_body_b64[] =
-	"eyJhcGlWZXJzaW9uIjoiMC4wLjEiLCJraW5kIjoiaGFzaGVkcmVrb3JkIiwic3BlYyI6eyJk"
-	"YXRhIjp7Imhhc2giOnsiYWxnb3JpdGhtIjoic2hhMjU2IiwidmFsdWUiOiI2OGU2NTZiMjUx"
-	"ZTY3ZTgzNThiZWY4NDgzYWIwZDUxYzY2MTlmM2U3YTFhOWYwZTc1ODM4ZDQxZmYzNjhmNzI4"
-	"In19LCJzaWduYXR1cmUiOnsiY29udGVudCI6Ik1FUUNJSHM1YVV1bHExSHBSK2Z3bVNLcExr"
-	"L29Bd3E1TzlDRE5GSGhaQUtmRzVHbUFpQndjVm5mMm9ienNDR1ZsZjBBSXZidkhyMjFOWHQ3"
-	"dHBMQmw0K0JyaDZPS0E9PSIsInB1YmxpY0tleSI6eyJjb250ZW50IjoiTFMwdExTMUNSVWRK"
-	"VGlCRFJWSlVTVVpKUTBGVVJTMHRMUzB0Q2sxSlNVTnZSRU5EUVdsaFowRjNTVUpCWjBsVlpY"
-	"WmhaU3R1VEZFNGJXYzJUM2xQUWpRelRVdEtNVEJHTWtORmQwTm5XVWxMYjFwSmVtb3dSVUYz"
-	"VFhjS1RucEZWazFDVFVkQk1WVkZRMmhOVFdNeWJHNWpNMUoyWTIxVmRWcEhWakpOVWpSM1NF"
-	"RlpSRlpSVVVSRmVGWjZZVmRrZW1SSE9YbGFVekZ3WW01U2JBcGpiVEZzV2tkc2FHUkhWWGRJ"
-	"YUdOT1RXcEplRTFVUVRWTlJFVjZUWHBCTlZkb1kwNU5ha2w0VFZSQk5VMUVSVEJOZWtFMVYy"
-	"cEJRVTFHYTNkRmQxbElDa3R2V2tsNmFqQkRRVkZaU1V0dldrbDZhakJFUVZGalJGRm5RVVU1"
-	"UkdKWlFrbE5VVXgwVjJJMlNqVm5kRXcyT1dwblVuZDNSV1prZEZGMFMzWjJSelFLSzI4eldu"
-	"cHNUM0p2U25Cc2NGaGhWbWRHTm5kQ1JHOWlLeXR5VGtjNUwwRjZVMkZDYlVGd2EwVjNTVFV5"
-	"V0VKcVYzRlBRMEZWVlhkblowWkNUVUUwUndwQk1WVmtSSGRGUWk5M1VVVkJkMGxJWjBSQlZF"
-	"Sm5UbFpJVTFWRlJFUkJTMEpuWjNKQ1owVkdRbEZqUkVGNlFXUkNaMDVXU0ZFMFJVWm5VVlZX"
-	"U1VsR0NtTXdPSG8yZFZZNVdUazJVeXQyTlc5RVltSnRTRVZaZDBoM1dVUldVakJxUWtKbmQw"
-	"WnZRVlV6T1ZCd2VqRlphMFZhWWpWeFRtcHdTMFpYYVhocE5Ga0tXa1E0ZDBoM1dVUldVakJT"
-	"UVZGSUwwSkNWWGRGTkVWU1dXNUtjRmxYTlVGYVIxWnZXVmN4YkdOcE5XcGlNakIzVEVGWlMw"
-	"dDNXVUpDUVVkRWRucEJRZ3BCVVZGbFlVaFNNR05JVFRaTWVUbHVZVmhTYjJSWFNYVlpNamww"
-	"VERKNGRsb3liSFZNTWpsb1pGaFNiMDFKUjB0Q1oyOXlRbWRGUlVGa1dqVkJaMUZEQ2tKSWQw"
-	"VmxaMEkwUVVoWlFUTlVNSGRoYzJKSVJWUktha2RTTkdOdFYyTXpRWEZLUzFoeWFtVlFTek12"
-	"YURSd2VXZERPSEEzYnpSQlFVRkhSVmRuVlVjS1VYZEJRVUpCVFVGU2VrSkdRV2xGUVd4TGVX"
-	"Tk5Ra015Y1N0UlRTdHRZM1EyTUZKT1JVNTRjRlZTU0dWek5uWm5UMEpYWkhnM01WaGpXR2RE"
-	"U1VGMGJncE5lbmN2WTBKM05XZ3dhSEpaU2poaU1WQkthbTk0YmpOck1VNHlWR1JuYjJaeGRr"
-	"MW9ZbE5VVFVGdlIwTkRjVWRUVFRRNVFrRk5SRUV5WjBGTlIxVkRDazFSUXpKTFRFWlpVMmxF"
-	"THl0VE1WZEZjM2xtT1dONlpqVXlkeXRGTlRjM1NHazNOM0k0Y0VkVlRURnlVUzlDZW1jeFlV"
-	"ZDJVWE13TDJ0Qlp6TlRMMG9LVTBSblEwMUZaRTQxWkVsVE1IUlNiVEZUVDAxaVQwWmpWeXN4"
-	"ZVhwU0swOXBRMVpLTjBSV1JuZFZaRWt6UkM4M1JWSjRkRTQ1WlM5TVNqWjFZVkp1VWdvdlUy"
-	"RnVjbmM5UFFvdExTMHRMVVZPUkNCRFJWSlVTVVpKUTBGVVJTMHRMUzB0Q2c9PSJ9fX19";
-static const char kat_hr_set[] =
-	"MEUCIFUNcHgHB318gCNJR0/CH4E0daODbnfePyzKCDqrt3twAiEA9N+ZObaLwVJwvOtPgkfo"
-	"Ba5NzjTH0eC06YBlOyZlMiY=";
+    "eyJhcGlWZXJzaW9uIjoiMC4wLjEiLCJraW5kIjoiaGFzaGVkcmVrb3JkIiwic3BlYyI6eyJk"
+    "YXRhIjp7Imhhc2giOnsiYWxnb3JpdGhtIjoic2hhMjU2IiwidmFsdWUiOiI2OGU2NTZiMjUx"
+    "ZTY3ZTgzNThiZWY4NDgzYWIwZDUxYzY2MTlmM2U3YTFhOWYwZTc1ODM4ZDQxZmYzNjhmNzI4"
+    "In19LCJzaWduYXR1cmUiOnsiY29udGVudCI6Ik1FUUNJSHM1YVV1bHExSHBSK2Z3bVNLcExr"
+    "L29Bd3E1TzlDRE5GSGhaQUtmRzVHbUFpQndjVm5mMm9ienNDR1ZsZjBBSXZidkhyMjFOWHQ3"
+    "dHBMQmw0K0JyaDZPS0E9PSIsInB1YmxpY0tleSI6eyJjb250ZW50IjoiTFMwdExTMUNSVWRK"
+    "VGlCRFJWSlVTVVpKUTBGVVJTMHRMUzB0Q2sxSlNVTnZSRU5EUVdsaFowRjNTVUpCWjBsVlpY"
+    "WmhaU3R1VEZFNGJXYzJUM2xQUWpRelRVdEtNVEJHTWtORmQwTm5XVWxMYjFwSmVtb3dSVUYz"
+    "VFhjS1RucEZWazFDVFVkQk1WVkZRMmhOVFdNeWJHNWpNMUoyWTIxVmRWcEhWakpOVWpSM1NF"
+    "RlpSRlpSVVVSRmVGWjZZVmRrZW1SSE9YbGFVekZ3WW01U2JBcGpiVEZzV2tkc2FHUkhWWGRJ"
+    "YUdOT1RXcEplRTFVUVRWTlJFVjZUWHBCTlZkb1kwNU5ha2w0VFZSQk5VMUVSVEJOZWtFMVYy"
+    "cEJRVTFHYTNkRmQxbElDa3R2V2tsNmFqQkRRVkZaU1V0dldrbDZhakJFUVZGalJGRm5RVVU1"
+    "UkdKWlFrbE5VVXgwVjJJMlNqVm5kRXcyT1dwblVuZDNSV1prZEZGMFMzWjJSelFLSzI4eldu"
+    "cHNUM0p2U25Cc2NGaGhWbWRHTm5kQ1JHOWlLeXR5VGtjNUwwRjZVMkZDYlVGd2EwVjNTVFV5"
+    "V0VKcVYzRlBRMEZWVlhkblowWkNUVUUwUndwQk1WVmtSSGRGUWk5M1VVVkJkMGxJWjBSQlZF"
+    "Sm5UbFpJVTFWRlJFUkJTMEpuWjNKQ1owVkdRbEZqUkVGNlFXUkNaMDVXU0ZFMFJVWm5VVlZX"
+    "U1VsR0NtTXdPSG8yZFZZNVdUazJVeXQyTlc5RVltSnRTRVZaZDBoM1dVUldVakJxUWtKbmQw"
+    "WnZRVlV6T1ZCd2VqRlphMFZhWWpWeFRtcHdTMFpYYVhocE5Ga0tXa1E0ZDBoM1dVUldVakJT"
+    "UVZGSUwwSkNWWGRGTkVWU1dXNUtjRmxYTlVGYVIxWnZXVmN4YkdOcE5XcGlNakIzVEVGWlMw"
+    "dDNXVUpDUVVkRWRucEJRZ3BCVVZGbFlVaFNNR05JVFRaTWVUbHVZVmhTYjJSWFNYVlpNamww"
+    "VERKNGRsb3liSFZNTWpsb1pGaFNiMDFKUjB0Q1oyOXlRbWRGUlVGa1dqVkJaMUZEQ2tKSWQw"
+    "VmxaMEkwUVVoWlFUTlVNSGRoYzJKSVJWUktha2RTTkdOdFYyTXpRWEZLUzFoeWFtVlFTek12"
+    "YURSd2VXZERPSEEzYnpSQlFVRkhSVmRuVlVjS1VYZEJRVUpCVFVGU2VrSkdRV2xGUVd4TGVX"
+    "Tk5Ra015Y1N0UlRTdHRZM1EyTUZKT1JVNTRjRlZTU0dWek5uWm5UMEpYWkhnM01WaGpXR2RE"
+    "U1VGMGJncE5lbmN2WTBKM05XZ3dhSEpaU2poaU1WQkthbTk0YmpOck1VNHlWR1JuYjJaeGRr"
+    "MW9ZbE5VVFVGdlIwTkRjVWRUVFRRNVFrRk5SRUV5WjBGTlIxVkRDazFSUXpKTFRFWlpVMmxF"
+    "THl0VE1WZEZjM2xtT1dONlpqVXlkeXRGTlRjM1NHazNOM0k0Y0VkVlRURnlVUzlDZW1jeFlV"
+    "ZDJVWE13TDJ0Qlp6TlRMMG9LVTBSblEwMUZaRTQxWkVsVE1IUlNiVEZUVDAxaVQwWmpWeXN4"
+    "ZVhwU0swOXBRMVpLTjBSV1JuZFZaRWt6UkM4M1JWSjRkRTQ1WlM5TVNqWjFZVkp1VWdvdlUy"
+    "RnVjbmM5UFFvdExTMHRMVVZPUkNCRFJWSlVTVVpKUTBGVVJTMHRMUzB0Q2c9PSJ9fX19";
+static const char kat_hr_set[] = "MEUCIFUNcHgHB318gCNJR0/CH4E0daODbnfePyzKCDqrt3twAiEA9N+ZObaLwVJwvOtPgkfo"
+                                 "Ba5NzjTH0eC06YBlOyZlMiY=";
 static const char kat_hr_cert_der_b64[] =
-	"MIICoDCCAiagAwIBAgIUevae+nLQ8mg6OyOB43MKJ10F2CEwCgYIKoZIzj0EAwMwNzEVMBMG"
-	"A1UEChMMc2lnc3RvcmUuZGV2MR4wHAYDVQQDExVzaWdzdG9yZS1pbnRlcm1lZGlhdGUwHhcN"
-	"MjIxMTA5MDEzMzA5WhcNMjIxMTA5MDE0MzA5WjAAMFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcD"
-	"QgAE9DbYBIMQLtWb6J5gtL69jgRwwEfdtQtKvvG4+o3ZzlOroJplpXaVgF6wBDob++rNG9/A"
-	"zSaBmApkEwI52XBjWqOCAUUwggFBMA4GA1UdDwEB/wQEAwIHgDATBgNVHSUEDDAKBggrBgEF"
-	"BQcDAzAdBgNVHQ4EFgQUVIIFc08z6uV9Y96S+v5oDbbmHEYwHwYDVR0jBBgwFoAU39Ppz1Yk"
-	"EZb5qNjpKFWixi4YZD8wHwYDVR0RAQH/BBUwE4ERYnJpYW5AZGVoYW1lci5jb20wLAYKKwYB"
-	"BAGDvzABAQQeaHR0cHM6Ly9naXRodWIuY29tL2xvZ2luL29hdXRoMIGKBgorBgEEAdZ5AgQC"
-	"BHwEegB4AHYA3T0wasbHETJjGR4cmWc3AqJKXrjePK3/h4pygC8p7o4AAAGEWgUGQwAABAMA"
-	"RzBFAiEAlKycMBC2q+QM+mct60RNENxpURHes6vgOBWdx71XcXgCIAtnMzw/cBw5h0hrYJ8b"
-	"1PJjoxn3k1N2TdgofqvMhbSTMAoGCCqGSM49BAMDA2gAMGUCMQC2KLFYSiD/+S1WEsyf9czf"
-	"52w+E577Hi77r8pGUM1rQ/Bzg1aGvQs0/kAg3S/JSDgCMEdN5dIS0tRm1SOMbOFcW+1yzR+O"
-	"iCVJ7DVFwUdI3D/7ERxtN9e/LJ6uaRnR/Sanrw==";
+    "MIICoDCCAiagAwIBAgIUevae+nLQ8mg6OyOB43MKJ10F2CEwCgYIKoZIzj0EAwMwNzEVMBMG"
+    "A1UEChMMc2lnc3RvcmUuZGV2MR4wHAYDVQQDExVzaWdzdG9yZS1pbnRlcm1lZGlhdGUwHhcN"
+    "MjIxMTA5MDEzMzA5WhcNMjIxMTA5MDE0MzA5WjAAMFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcD"
+    "QgAE9DbYBIMQLtWb6J5gtL69jgRwwEfdtQtKvvG4+o3ZzlOroJplpXaVgF6wBDob++rNG9/A"
+    "zSaBmApkEwI52XBjWqOCAUUwggFBMA4GA1UdDwEB/wQEAwIHgDATBgNVHSUEDDAKBggrBgEF"
+    "BQcDAzAdBgNVHQ4EFgQUVIIFc08z6uV9Y96S+v5oDbbmHEYwHwYDVR0jBBgwFoAU39Ppz1Yk"
+    "EZb5qNjpKFWixi4YZD8wHwYDVR0RAQH/BBUwE4ERYnJpYW5AZGVoYW1lci5jb20wLAYKKwYB"
+    "BAGDvzABAQQeaHR0cHM6Ly9naXRodWIuY29tL2xvZ2luL29hdXRoMIGKBgorBgEEAdZ5AgQC"
+    "BHwEegB4AHYA3T0wasbHETJjGR4cmWc3AqJKXrjePK3/h4pygC8p7o4AAAGEWgUGQwAABAMA"
+    "RzBFAiEAlKycMBC2q+QM+mct60RNENxpURHes6vgOBWdx71XcXgCIAtnMzw/cBw5h0hrYJ8b"
+    "1PJjoxn3k1N2TdgofqvMhbSTMAoGCCqGSM49BAMDA2gAMGUCMQC2KLFYSiD/+S1WEsyf9czf"
+    "52w+E577Hi77r8pGUM1rQ/Bzg1aGvQs0/kAg3S/JSDgCMEdN5dIS0tRm1SOMbOFcW+1yzR+O"
+    "iCVJ7DVFwUdI3D/7ERxtN9e/LJ6uaRnR/Sanrw==";
 static const char kat_dsse_body_b64[] =
-	"eyJhcGlWZXJzaW9uIjoiMC4wLjEiLCJraW5kIjoiZHNzZSIsInNwZWMiOnsiZW52ZWxvcGVI"
-	"YXNoIjp7ImFsZ29yaXRobSI6InNoYTI1NiIsInZhbHVlIjoiZjRjMTc1ZTVlZjQ2YjEyMzc4"
-	"NzQ3MDZkYjFhYzE1YmY5ZGYzYTg5MGJlNmY1MmEyNzY0Y2QyZGFiMzJjZWQwNyJ9LCJwYXls"
-	"b2FkSGFzaCI6eyJhbGdvcml0aG0iOiJzaGEyNTYiLCJ2YWx1ZSI6IjY4ZTY1NmIyNTFlNjdl"
-	"ODM1OGJlZjg0ODNhYjBkNTFjNjYxOWYzZTdhMWE5ZjBlNzU4MzhkNDFmZjM2OGY3MjgifSwi"
-	"c2lnbmF0dXJlcyI6W3sic2lnbmF0dXJlIjoiTUVZQ0lRRHFLRHQ2MTk3dnFjYkM3Rys0YkF6"
-	"NWkrYitnSUVIRjdiMG1uWkJJejZvMmdJaEFPNG84WFdBZFdZRGUwRjZOTHVpK3hLSVA3a2hv"
-	"QVUzNDZnSmYwUzNxVFpvIiwidmVyaWZpZXIiOiJMUzB0TFMxQ1JVZEpUaUJEUlZKVVNVWkpR"
-	"MEZVUlMwdExTMHRDazFKU1VNd1ZFTkRRV3hoWjBGM1NVSkJaMGxWVDBKRlVuQjRhRloxV2xS"
-	"a09GaHlUa3BvWlZsRVVUbHBjM3BCZDBObldVbExiMXBKZW1vd1JVRjNUWGNLVG5wRlZrMUNU"
-	"VWRCTVZWRlEyaE5UV015Ykc1ak0xSjJZMjFWZFZwSFZqSk5ValIzU0VGWlJGWlJVVVJGZUZa"
-	"NllWZGtlbVJIT1hsYVV6RndZbTVTYkFwamJURnNXa2RzYUdSSFZYZElhR05PVFdwTmQwNXFR"
-	"VEZOVkdNeFRXcFZNRmRvWTA1TmFrMTNUbXBCTVUxVVozZE5hbFV3VjJwQlFVMUdhM2RGZDFs"
-	"SUNrdHZXa2w2YWpCRFFWRlpTVXR2V2tsNmFqQkVRVkZqUkZGblFVVjRiMGxSZUZJdlVuaFli"
-	"REl3WkVGTk4zQmpTMnhETldaRmQxSmxlRzFJVFVONmMxZ0tZVkJ3VlhCeWIzSXZRVkZzYzNR"
-	"dlYwZGpka2hyWW5SSFdHTnBRbGRXYTNKdWVHNUliekZKTlU4ck56TkdlRUp5VW1GUFEwRllW"
-	"WGRuWjBaNFRVRTBSd3BCTVZWa1JIZEZRaTkzVVVWQmQwbElaMFJCVkVKblRsWklVMVZGUkVS"
-	"QlMwSm5aM0pDWjBWR1FsRmpSRUY2UVdSQ1owNVdTRkUwUlVablVWVkNhR05aQ21keFNXYzRW"
-	"bmR5WkZOR01XdFdWRTkwVUZCR1RsTnJkMGgzV1VSV1VqQnFRa0puZDBadlFWVXpPVkJ3ZWpG"
-	"WmEwVmFZalZ4VG1wd1MwWlhhWGhwTkZrS1drUTRkMGgzV1VSV1VqQlNRVkZJTDBKQ1ZYZEZO"
-	"RVZTV1c1S2NGbFhOVUZhUjFadldWY3hiR05wTldwaU1qQjNURUZaUzB0M1dVSkNRVWRFZG5w"
-	"QlFncEJVVkZsWVVoU01HTklUVFpNZVRsdVlWaFNiMlJYU1hWWk1qbDBUREo0ZGxveWJIVk1N"
-	"amxvWkZoU2IwMURORWREYVhOSFFWRlJRbWMzT0hkQlVXZEZDa2xCZDJWaFNGSXdZMGhOTmt4"
-	"NU9XNWhXRkp2WkZkSmRWa3lPWFJNTW5oMldqSnNkVXd5T1doa1dGSnZUVWxIUzBKbmIzSkNa"
-	"MFZGUVdSYU5VRm5VVU1LUWtoM1JXVm5RalJCU0ZsQk0xUXdkMkZ6WWtoRlZFcHFSMUkwWTIx"
-	"WFl6TkJjVXBMV0hKcVpWQkxNeTlvTkhCNVowTTRjRGR2TkVGQlFVZEpha3hFUkFvNFVVRkJR"
-	"a0ZOUVZKNlFrWkJhVUZWTkRCdlZtRTBOVVZQWmpGTmFYRXhZaXRRUlVaR1J6aGhMelV4VGk5"
-	"dmRuSklZM2szTkhjNVpXeG5TV2hCU2pCS0NrMTJhVkl6TURsRFYzcHZjMFE1YXk5cGNUbHpL"
-	"MGxxTTNocVRtUnlkVFJuYlhObUsyVnFWakpOUVc5SFEwTnhSMU5OTkRsQ1FVMUVRVEpyUVUx"
-	"SFdVTUtUVkZFU3pkcU5UZHRObXRwVEZnMllpOHdZV3RRTkZOTVpYZEVVMHR5Y0dZM1RuZ3JV"
-	"R1JpWlVGbE9UVlVlVkZIZEZwS1F5dGFLek5xVkVsd09YcHZjd3A0Y0VWRFRWRkVjVkJKVVV4"
-	"RWVXOXJWV1ZqYVhOWFVGWktNa2RWZUhOVU1IbDNNV2h3TTB4WmRUWXpjMlJIZUZWVFZqWTRi"
-	"WE0zVVhaWFZVdHJabUZDQ2xKSGNTdHpUbXM5Q2kwdExTMHRSVTVFSUVORlVsUkpSa2xEUVZS"
-	"RkxTMHRMUzBLIn1dfX0=";
-static const char kat_dsse_set[] =
-	"MEQCIHhAfEwtfkiRK/XD1EbjArDzf9svz75oqUqfT6Mha6PHAiBE+ibnkU7x/AgKMshVT23+"
-	"DLc3+OtTozW5eulQKrBQnw==";
+    "eyJhcGlWZXJzaW9uIjoiMC4wLjEiLCJraW5kIjoiZHNzZSIsInNwZWMiOnsiZW52ZWxvcGVI"
+    "YXNoIjp7ImFsZ29yaXRobSI6InNoYTI1NiIsInZhbHVlIjoiZjRjMTc1ZTVlZjQ2YjEyMzc4"
+    "NzQ3MDZkYjFhYzE1YmY5ZGYzYTg5MGJlNmY1MmEyNzY0Y2QyZGFiMzJjZWQwNyJ9LCJwYXls"
+    "b2FkSGFzaCI6eyJhbGdvcml0aG0iOiJzaGEyNTYiLCJ2YWx1ZSI6IjY4ZTY1NmIyNTFlNjdl"
+    "ODM1OGJlZjg0ODNhYjBkNTFjNjYxOWYzZTdhMWE5ZjBlNzU4MzhkNDFmZjM2OGY3MjgifSwi"
+    "c2lnbmF0dXJlcyI6W3sic2lnbmF0dXJlIjoiTUVZQ0lRRHFLRHQ2MTk3dnFjYkM3Rys0YkF6"
+    "NWkrYitnSUVIRjdiMG1uWkJJejZvMmdJaEFPNG84WFdBZFdZRGUwRjZOTHVpK3hLSVA3a2hv"
+    "QVUzNDZnSmYwUzNxVFpvIiwidmVyaWZpZXIiOiJMUzB0TFMxQ1JVZEpUaUJEUlZKVVNVWkpR"
+    "MEZVUlMwdExTMHRDazFKU1VNd1ZFTkRRV3hoWjBGM1NVSkJaMGxWVDBKRlVuQjRhRloxV2xS"
+    "a09GaHlUa3BvWlZsRVVUbHBjM3BCZDBObldVbExiMXBKZW1vd1JVRjNUWGNLVG5wRlZrMUNU"
+    "VWRCTVZWRlEyaE5UV015Ykc1ak0xSjJZMjFWZFZwSFZqSk5ValIzU0VGWlJGWlJVVVJGZUZa"
+    "NllWZGtlbVJIT1hsYVV6RndZbTVTYkFwamJURnNXa2RzYUdSSFZYZElhR05PVFdwTmQwNXFR"
+    "VEZOVkdNeFRXcFZNRmRvWTA1TmFrMTNUbXBCTVUxVVozZE5hbFV3VjJwQlFVMUdhM2RGZDFs"
+    "SUNrdHZXa2w2YWpCRFFWRlpTVXR2V2tsNmFqQkVRVkZqUkZGblFVVjRiMGxSZUZJdlVuaFli"
+    "REl3WkVGTk4zQmpTMnhETldaRmQxSmxlRzFJVFVONmMxZ0tZVkJ3VlhCeWIzSXZRVkZzYzNR"
+    "dlYwZGpka2hyWW5SSFdHTnBRbGRXYTNKdWVHNUliekZKTlU4ck56TkdlRUp5VW1GUFEwRllW"
+    "WGRuWjBaNFRVRTBSd3BCTVZWa1JIZEZRaTkzVVVWQmQwbElaMFJCVkVKblRsWklVMVZGUkVS"
+    "QlMwSm5aM0pDWjBWR1FsRmpSRUY2UVdSQ1owNVdTRkUwUlVablVWVkNhR05aQ21keFNXYzRW"
+    "bmR5WkZOR01XdFdWRTkwVUZCR1RsTnJkMGgzV1VSV1VqQnFRa0puZDBadlFWVXpPVkJ3ZWpG"
+    "WmEwVmFZalZ4VG1wd1MwWlhhWGhwTkZrS1drUTRkMGgzV1VSV1VqQlNRVkZJTDBKQ1ZYZEZO"
+    "RVZTV1c1S2NGbFhOVUZhUjFadldWY3hiR05wTldwaU1qQjNURUZaUzB0M1dVSkNRVWRFZG5w"
+    "QlFncEJVVkZsWVVoU01HTklUVFpNZVRsdVlWaFNiMlJYU1hWWk1qbDBUREo0ZGxveWJIVk1N"
+    "amxvWkZoU2IwMURORWREYVhOSFFWRlJRbWMzT0hkQlVXZEZDa2xCZDJWaFNGSXdZMGhOTmt4"
+    "NU9XNWhXRkp2WkZkSmRWa3lPWFJNTW5oMldqSnNkVXd5T1doa1dGSnZUVWxIUzBKbmIzSkNa"
+    "MFZGUVdSYU5VRm5VVU1LUWtoM1JXVm5RalJCU0ZsQk0xUXdkMkZ6WWtoRlZFcHFSMUkwWTIx"
+    "WFl6TkJjVXBMV0hKcVpWQkxNeTlvTkhCNVowTTRjRGR2TkVGQlFVZEpha3hFUkFvNFVVRkJR"
+    "a0ZOUVZKNlFrWkJhVUZWTkRCdlZtRTBOVVZQWmpGTmFYRXhZaXRRUlVaR1J6aGhMelV4VGk5"
+    "dmRuSklZM2szTkhjNVpXeG5TV2hCU2pCS0NrMTJhVkl6TURsRFYzcHZjMFE1YXk5cGNUbHpL"
+    "MGxxTTNocVRtUnlkVFJuYlhObUsyVnFWakpOUVc5SFEwTnhSMU5OTkRsQ1FVMUVRVEpyUVUx"
+    "SFdVTUtUVkZFU3pkcU5UZHRObXRwVEZnMllpOHdZV3RRTkZOTVpYZEVVMHR5Y0dZM1RuZ3JV"
+    "R1JpWlVGbE9UVlVlVkZIZEZwS1F5dGFLek5xVkVsd09YcHZjd3A0Y0VWRFRWRkVjVkJKVVV4"
+    "RWVXOXJWV1ZqYVhOWFVGWktNa2RWZUhOVU1IbDNNV2h3TTB4WmRUWXpjMlJIZUZWVFZqWTRi"
+    "WE0zVVhaWFZVdHJabUZDQ2xKSGNTdHpUbXM5Q2kwdExTMHRSVTVFSUVORlVsUkpSa2xEUVZS"
+    "RkxTMHRMUzBLIn1dfX0=";
+static const char kat_dsse_set[] = "MEQCIHhAfEwtfkiRK/XD1EbjArDzf9svz75oqUqfT6Mha6PHAiBE+ibnkU7x/AgKMshVT23+"
+                                   "DLc3+OtTozW5eulQKrBQnw==";
 static const char kat_dsse_cert_der_b64[] =
-	"MIIC0TCCAlagAwIBAgIUOBERpxhVuZTd8XrNJheYDQ9iszAwCgYIKoZIzj0EAwMwNzEVMBMG"
-	"A1UEChMMc2lnc3RvcmUuZGV2MR4wHAYDVQQDExVzaWdzdG9yZS1pbnRlcm1lZGlhdGUwHhcN"
-	"MjMwNjA1MTc1MjU0WhcNMjMwNjA1MTgwMjU0WjAAMFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcD"
-	"QgAExoIQxR/RxXl20dAM7pcKlC5fEwRexmHMCzsXaPpUpror/AQlst/WGcvHkbtGXciBWVkr"
-	"nxnHo1I5O+73FxBrRaOCAXUwggFxMA4GA1UdDwEB/wQEAwIHgDATBgNVHSUEDDAKBggrBgEF"
-	"BQcDAzAdBgNVHQ4EFgQUBhcYgqIg8VwrdSF1kVTOtPPFNSkwHwYDVR0jBBgwFoAU39Ppz1Yk"
-	"EZb5qNjpKFWixi4YZD8wHwYDVR0RAQH/BBUwE4ERYnJpYW5AZGVoYW1lci5jb20wLAYKKwYB"
-	"BAGDvzABAQQeaHR0cHM6Ly9naXRodWIuY29tL2xvZ2luL29hdXRoMC4GCisGAQQBg78wAQgE"
-	"IAweaHR0cHM6Ly9naXRodWIuY29tL2xvZ2luL29hdXRoMIGKBgorBgEEAdZ5AgQCBHwEegB4"
-	"AHYA3T0wasbHETJjGR4cmWc3AqJKXrjePK3/h4pygC8p7o4AAAGIjLDD8QAABAMARzBFAiAU"
-	"40oVa45EOf1Miq1b+PEFFG8a/51N/ovrHcy74w9elgIhAJ0JMviR309CWzosD9k/iq9s+Ij3"
-	"xjNdru4gmsf+ejV2MAoGCCqGSM49BAMDA2kAMGYCMQDK7j57m6kiLX6b/0akP4SLewDSKrpf"
-	"7Nx+PdbeAe95TyQGtZJC+Z+3jTIp9zosxpECMQDqPIQLDyokUecisWPVJ2GUxsT0yw1hp3LY"
-	"u63sdGxUSV68ms7QvWUKkfaBRGq+sNk=";
+    "MIIC0TCCAlagAwIBAgIUOBERpxhVuZTd8XrNJheYDQ9iszAwCgYIKoZIzj0EAwMwNzEVMBMG"
+    "A1UEChMMc2lnc3RvcmUuZGV2MR4wHAYDVQQDExVzaWdzdG9yZS1pbnRlcm1lZGlhdGUwHhcN"
+    "MjMwNjA1MTc1MjU0WhcNMjMwNjA1MTgwMjU0WjAAMFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcD"
+    "QgAExoIQxR/RxXl20dAM7pcKlC5fEwRexmHMCzsXaPpUpror/AQlst/WGcvHkbtGXciBWVkr"
+    "nxnHo1I5O+73FxBrRaOCAXUwggFxMA4GA1UdDwEB/wQEAwIHgDATBgNVHSUEDDAKBggrBgEF"
+    "BQcDAzAdBgNVHQ4EFgQUBhcYgqIg8VwrdSF1kVTOtPPFNSkwHwYDVR0jBBgwFoAU39Ppz1Yk"
+    "EZb5qNjpKFWixi4YZD8wHwYDVR0RAQH/BBUwE4ERYnJpYW5AZGVoYW1lci5jb20wLAYKKwYB"
+    "BAGDvzABAQQeaHR0cHM6Ly9naXRodWIuY29tL2xvZ2luL29hdXRoMC4GCisGAQQBg78wAQgE"
+    "IAweaHR0cHM6Ly9naXRodWIuY29tL2xvZ2luL29hdXRoMIGKBgorBgEEAdZ5AgQCBHwEegB4"
+    "AHYA3T0wasbHETJjGR4cmWc3AqJKXrjePK3/h4pygC8p7o4AAAGIjLDD8QAABAMARzBFAiAU"
+    "40oVa45EOf1Miq1b+PEFFG8a/51N/ovrHcy74w9elgIhAJ0JMviR309CWzosD9k/iq9s+Ij3"
+    "xjNdru4gmsf+ejV2MAoGCCqGSM49BAMDA2kAMGYCMQDK7j57m6kiLX6b/0akP4SLewDSKrpf"
+    "7Nx+PdbeAe95TyQGtZJC+Z+3jTIp9zosxpECMQDqPIQLDyokUecisWPVJ2GUxsT0yw1hp3LY"
+    "u63sdGxUSV68ms7QvWUKkfaBRGq+sNk=";
 /* rekor.sigstore.dev's public key; its logID is the SHA-256 of the DER. */
-static const char rekor_pem[] =
-	"-----BEGIN PUBLIC KEY-----\n"
-	"MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE2G2Y+2tabdTV5BcGiBIx0a9fAFwr\n"
-	"kBbmLSGtks4L3qX6yYY0zufBnhC8Ur/iy55GhWP/9A/bY2LhC30M9+RYtw==\n"
-	"-----END PUBLIC KEY-----\n";
-static const char rekor_log_id[] =
-	"c0d23d6ad406973f9559f3ba2d1ca01f84147d8ffc5b8445c224f98b9591801d";
+static const char rekor_pem[] = "-----BEGIN PUBLIC KEY-----\n"
+                                "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE2G2Y+2tabdTV5BcGiBIx0a9fAFwr\n"
+                                "kBbmLSGtks4L3qX6yYY0zufBnhC8Ur/iy55GhWP/9A/bY2LhC30M9+RYtw==\n"
+                                "-----END PUBLIC KEY-----\n";
+static const char rekor_log_id[] = "c0d23d6ad406973f9559f3ba2d1ca01f84147d8ffc5b8445c224f98b9591801d";
 
 /* --- helpers ------------------------------------------------------------- */
 
@@ -329,8 +325,8 @@ static X509 *make_cert(EVP_PKEY *k, int sans, size_t big)
 	assert_non_null(X509_gmtime_adj(X509_getm_notAfter(x), 600));
 	name = X509_get_subject_name(x);
 	assert_int_equal(X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
-						    (const unsigned char *)"cairn test", -1, -1, 0),
-			 1);
+	                                            (const unsigned char *)"cairn test", -1, -1, 0),
+	                 1);
 	assert_int_equal(X509_set_issuer_name(x, name), 1);
 	assert_int_equal(X509_set_pubkey(x, k), 1);
 	if (sans) {
@@ -338,15 +334,14 @@ static X509 *make_cert(EVP_PKEY *k, int sans, size_t big)
 		assert_non_null(gens);
 		/* Deliberately out of Go's order and in mixed case. */
 		add_gen(gens, GEN_URI,
-			"https://GitHub.com/Org/Repo/.github/workflows/Rel.yml@refs/heads/main");
+		        "https://GitHub.com/Org/Repo/.github/workflows/Rel.yml@refs/heads/main");
 		add_gen(gens, GEN_EMAIL, "Alice@Example.COM");
 		add_ip(gens, "2001:db8:0:0:1:0:0:1");
 		add_gen(gens, GEN_DNS, "Build.Example.org");
 		add_ip(gens, "192.0.2.7");
 		add_ip(gens, "::ffff:10.0.0.1");
 		add_othername(gens, "1.3.6.1.4.1.57264.1.7", "Alice!Example");
-		assert_int_equal(X509_add1_ext_i2d(x, NID_subject_alt_name, gens, 0, X509V3_ADD_DEFAULT),
-				 1);
+		assert_int_equal(X509_add1_ext_i2d(x, NID_subject_alt_name, gens, 0, X509V3_ADD_DEFAULT), 1);
 		GENERAL_NAMES_free(gens);
 	}
 	if (big) {
@@ -371,8 +366,7 @@ static X509 *make_cert(EVP_PKEY *k, int sans, size_t big)
 }
 
 /* Signs a precomputed digest: ECDSA (DER) or RSA PKCS#1 v1.5. */
-static uint8_t *sign_digest(EVP_PKEY *k, const EVP_MD *md, const uint8_t *d, size_t dlen,
-			    size_t *siglen)
+static uint8_t *sign_digest(EVP_PKEY *k, const EVP_MD *md, const uint8_t *d, size_t dlen, size_t *siglen)
 {
 	EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new(k, NULL);
 	uint8_t *sig;
@@ -393,8 +387,7 @@ static uint8_t *sign_digest(EVP_PKEY *k, const EVP_MD *md, const uint8_t *d, siz
 }
 
 /* Signs a message with md (NULL for pure Ed25519). */
-static uint8_t *sign_msg(EVP_PKEY *k, const EVP_MD *md, const void *m, size_t mlen,
-			 size_t *siglen)
+static uint8_t *sign_msg(EVP_PKEY *k, const EVP_MD *md, const void *m, size_t mlen, size_t *siglen)
 {
 	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
 	uint8_t *sig;
@@ -460,7 +453,7 @@ static void expect_fail_len(const char *json, size_t len, int code, const char *
 	rc = entry_from_proposed(json, len, &e, err, sizeof(err));
 	if (rc != code)
 		fail_msg("got %s, want %s (%s) for %.200s", cairn_strerror(rc), cairn_strerror(code),
-			 rc ? err : "", json);
+		         rc ? err : "", json);
 	/* The out-parameter is untouched and the reason is one NUL-terminated line. */
 	assert_ptr_equal(e, (entry *)(uintptr_t)0x1);
 	assert_non_null(memchr(err, '\0', sizeof(err)));
@@ -502,19 +495,18 @@ static void assert_key(const entry *e, entry_index_kind kind, const char *value)
 static char *hr_json(const char *alg, const char *hexv, const char *sig64, const char *pem64)
 {
 	return xasprintf("{\"apiVersion\":\"0.0.1\",\"kind\":\"hashedrekord\",\"spec\":{\"data\":"
-			 "{\"hash\":{\"algorithm\":\"%s\",\"value\":\"%s\"}},\"signature\":{"
-			 "\"content\":\"%s\",\"publicKey\":{\"content\":\"%s\"}}}}",
-			 alg, hexv, sig64, pem64);
+	                 "{\"hash\":{\"algorithm\":\"%s\",\"value\":\"%s\"}},\"signature\":{"
+	                 "\"content\":\"%s\",\"publicKey\":{\"content\":\"%s\"}}}}",
+	                 alg, hexv, sig64, pem64);
 }
 
 /* The body Rekor logs for it, written out by hand in RFC 8785 member order. */
-static char *hr_canonical(const char *alg, const char *hexv, const char *sig64,
-			  const char *pem64)
+static char *hr_canonical(const char *alg, const char *hexv, const char *sig64, const char *pem64)
 {
 	return xasprintf("{\"apiVersion\":\"0.0.1\",\"kind\":\"hashedrekord\",\"spec\":{\"data\":"
-			 "{\"hash\":{\"algorithm\":\"%s\",\"value\":\"%s\"}},\"signature\":{"
-			 "\"content\":\"%s\",\"publicKey\":{\"content\":\"%s\"}}}}",
-			 alg, hexv, sig64, pem64);
+	                 "{\"hash\":{\"algorithm\":\"%s\",\"value\":\"%s\"}},\"signature\":{"
+	                 "\"content\":\"%s\",\"publicKey\":{\"content\":\"%s\"}}}}",
+	                 alg, hexv, sig64, pem64);
 }
 
 typedef struct hr {
@@ -653,13 +645,10 @@ static void test_hr_certificate(void **state)
 	X509 *x = make_cert(k, 1, 0);
 	char *pem = cert_pem(x), keyhash[65], idx[65];
 	static const char *const sans[] = {
-		"build.example.org",
-		"alice@example.com",
-		"2001:db8::1:0:0:1",
-		"192.0.2.7",
-		"10.0.0.1",
-		"https://github.com/org/repo/.github/workflows/rel.yml@refs/heads/main",
-		"alice!example",
+	    "build.example.org", "alice@example.com",
+	    "2001:db8::1:0:0:1", "192.0.2.7",
+	    "10.0.0.1",          "https://github.com/org/repo/.github/workflows/rel.yml@refs/heads/main",
+	    "alice!example",
 	};
 	hr h;
 	entry *e;
@@ -795,10 +784,10 @@ static void test_hr_unknown_members_ignored(void **state)
 
 	hr_make(&h, k, pem, EVP_sha256(), "sha256");
 	json = xasprintf("{\"extra\":[1,{\"x\":null}],\"apiVersion\":\"0.0.1\",\"kind\":"
-			 "\"hashedrekord\",\"spec\":{\"data\":{\"hash\":{\"algorithm\":\"sha256\","
-			 "\"value\":\"%s\",\"note\":1},\"url\":\"http://x\"},\"signature\":{"
-			 "\"format\":\"x509\",\"content\":\"%s\",\"publicKey\":{\"content\":\"%s\"}}}}",
-			 h.hex, h.sig64, h.pem64);
+	                 "\"hashedrekord\",\"spec\":{\"data\":{\"hash\":{\"algorithm\":\"sha256\","
+	                 "\"value\":\"%s\",\"note\":1},\"url\":\"http://x\"},\"signature\":{"
+	                 "\"format\":\"x509\",\"content\":\"%s\",\"publicKey\":{\"content\":\"%s\"}}}}",
+	                 h.hex, h.sig64, h.pem64);
 	e = parse_ok(json);
 	assert_canonical(e, h.want);
 	entry_free(e);
@@ -813,8 +802,8 @@ static void test_hr_forgeries(void **state)
 {
 	(void)state;
 	EVP_PKEY *k = gen_ec("P-256"), *other = gen_ec("P-256"), *rsa = gen_rsa(2048);
-	char *pem = pubkey_pem(k), *opem = pubkey_pem(other), *rpem = pubkey_pem(rsa), *json,
-	     *opem64, *rpem64, *sig64, hexv[65];
+	char *pem = pubkey_pem(k), *opem = pubkey_pem(other), *rpem = pubkey_pem(rsa), *json, *opem64,
+	     *rpem64, *sig64, hexv[65];
 	uint8_t d[32], *sig, *raw;
 	size_t dlen, siglen, rawlen;
 	hr h;
@@ -913,8 +902,7 @@ static void test_hr_bad_encodings_and_keys(void **state)
 {
 	(void)state;
 	EVP_PKEY *k = gen_ec("P-256"), *small = gen_rsa(1024), *k1 = gen_ec("secp256k1");
-	char *pem = pubkey_pem(k), *spem = pubkey_pem(small), *k1pem = pubkey_pem(k1), *json,
-	     *x64;
+	char *pem = pubkey_pem(k), *spem = pubkey_pem(small), *k1pem = pubkey_pem(k1), *json, *x64;
 	hr h;
 
 	hr_make(&h, k, pem, EVP_sha256(), "sha256");
@@ -998,22 +986,22 @@ static void test_hr_ed25519_unsupported(void **state)
 static void test_unsupported_kinds(void **state)
 {
 	(void)state;
-	expect_fail("{\"apiVersion\":\"0.0.1\",\"kind\":\"rekord\",\"spec\":{}}",
-		    CAIRN_ERR_UNSUPPORTED, "unsupported entry kind \"rekord\"");
-	expect_fail("{\"apiVersion\":\"0.0.2\",\"kind\":\"intoto\",\"spec\":{}}",
-		    CAIRN_ERR_UNSUPPORTED, "unsupported entry kind \"intoto\"");
+	expect_fail("{\"apiVersion\":\"0.0.1\",\"kind\":\"rekord\",\"spec\":{}}", CAIRN_ERR_UNSUPPORTED,
+	            "unsupported entry kind \"rekord\"");
+	expect_fail("{\"apiVersion\":\"0.0.2\",\"kind\":\"intoto\",\"spec\":{}}", CAIRN_ERR_UNSUPPORTED,
+	            "unsupported entry kind \"intoto\"");
 	expect_fail("{\"apiVersion\":\"0.0.1\",\"kind\":\"\",\"spec\":{}}", CAIRN_ERR_UNSUPPORTED,
-		    "unsupported entry kind \"\"");
+	            "unsupported entry kind \"\"");
 	/* Client text is quoted safely and briefly. */
 	expect_fail("{\"apiVersion\":\"0.0.1\",\"kind\":\"a\\\"b\\nc0123456789012345678901234567890123"
-		    "456789\",\"spec\":{}}",
-		    CAIRN_ERR_UNSUPPORTED, "\"a?b?c012345678901234567890123456...\"");
-	expect_fail("{\"apiVersion\":\"0.0.2\",\"kind\":\"hashedrekord\",\"spec\":{}}",
-		    CAIRN_ERR_UNSUPPORTED, "unsupported hashedrekord apiVersion \"0.0.2\"");
-	expect_fail("{\"apiVersion\":\"0.0.1 \",\"kind\":\"dsse\",\"spec\":{}}",
-		    CAIRN_ERR_UNSUPPORTED, "unsupported dsse apiVersion \"0.0.1 \"");
-	expect_fail("{\"apiVersion\":\"0.0.1\",\"kind\":\"Hashedrekord\",\"spec\":{}}",
-		    CAIRN_ERR_UNSUPPORTED, "\"Hashedrekord\"");
+	            "456789\",\"spec\":{}}",
+	            CAIRN_ERR_UNSUPPORTED, "\"a?b?c012345678901234567890123456...\"");
+	expect_fail("{\"apiVersion\":\"0.0.2\",\"kind\":\"hashedrekord\",\"spec\":{}}", CAIRN_ERR_UNSUPPORTED,
+	            "unsupported hashedrekord apiVersion \"0.0.2\"");
+	expect_fail("{\"apiVersion\":\"0.0.1 \",\"kind\":\"dsse\",\"spec\":{}}", CAIRN_ERR_UNSUPPORTED,
+	            "unsupported dsse apiVersion \"0.0.1 \"");
+	expect_fail("{\"apiVersion\":\"0.0.1\",\"kind\":\"Hashedrekord\",\"spec\":{}}", CAIRN_ERR_UNSUPPORTED,
+	            "\"Hashedrekord\"");
 }
 
 static void test_schema_errors(void **state)
@@ -1026,18 +1014,15 @@ static void test_schema_errors(void **state)
 		const char *fmt;
 		const char *msg;
 	} cases[] = {
-		{"[1,2]", "a proposed entry must be a JSON object"},
-		{"\"hashedrekord\"", "a proposed entry must be a JSON object"},
-		{"{\"apiVersion\":\"0.0.1\",\"spec\":{}}", "missing kind"},
-		{"{\"apiVersion\":\"0.0.1\",\"kind\":7,\"spec\":{}}", "kind must be a string"},
-		{"{\"kind\":\"hashedrekord\",\"spec\":{}}", "missing apiVersion"},
-		{"{\"apiVersion\":1,\"kind\":\"hashedrekord\",\"spec\":{}}",
-		 "apiVersion must be a string"},
-		{"{\"apiVersion\":\"0.0.1\",\"kind\":\"hashedrekord\"}", "missing spec"},
-		{"{\"apiVersion\":\"0.0.1\",\"kind\":\"hashedrekord\",\"spec\":[]}",
-		 "spec must be an object"},
-		{"{\"apiVersion\":\"0.0.1\",\"kind\":\"hashedrekord\",\"spec\":{}}",
-		 "missing spec.signature"},
+	    {"[1,2]", "a proposed entry must be a JSON object"},
+	    {"\"hashedrekord\"", "a proposed entry must be a JSON object"},
+	    {"{\"apiVersion\":\"0.0.1\",\"spec\":{}}", "missing kind"},
+	    {"{\"apiVersion\":\"0.0.1\",\"kind\":7,\"spec\":{}}", "kind must be a string"},
+	    {"{\"kind\":\"hashedrekord\",\"spec\":{}}", "missing apiVersion"},
+	    {"{\"apiVersion\":1,\"kind\":\"hashedrekord\",\"spec\":{}}", "apiVersion must be a string"},
+	    {"{\"apiVersion\":\"0.0.1\",\"kind\":\"hashedrekord\"}", "missing spec"},
+	    {"{\"apiVersion\":\"0.0.1\",\"kind\":\"hashedrekord\",\"spec\":[]}", "spec must be an object"},
+	    {"{\"apiVersion\":\"0.0.1\",\"kind\":\"hashedrekord\",\"spec\":{}}", "missing spec.signature"},
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
@@ -1045,54 +1030,54 @@ static void test_schema_errors(void **state)
 
 	hr_make(&h, k, pem, EVP_sha256(), "sha256");
 #define HR_SPEC(...) xasprintf("{\"apiVersion\":\"0.0.1\",\"kind\":\"hashedrekord\",\"spec\":" __VA_ARGS__)
-	json = HR_SPEC("{\"signature\":{\"content\":\"%s\",\"publicKey\":{\"content\":\"%s\"}}}}",
-		       h.sig64, h.pem64);
+	json = HR_SPEC("{\"signature\":{\"content\":\"%s\",\"publicKey\":{\"content\":\"%s\"}}}}", h.sig64,
+	               h.pem64);
 	expect_fail(json, CAIRN_ERR_SCHEMA, "missing spec.data");
 	free(json);
 	json = HR_SPEC("{\"data\":{},\"signature\":{\"content\":\"%s\",\"publicKey\":{\"content\":"
-		       "\"%s\"}}}}",
-		       h.sig64, h.pem64);
+	               "\"%s\"}}}}",
+	               h.sig64, h.pem64);
 	expect_fail(json, CAIRN_ERR_SCHEMA, "missing spec.data.hash");
 	free(json);
 	json = HR_SPEC("{\"data\":{\"hash\":{\"value\":\"%s\"}},\"signature\":{\"content\":\"%s\","
-		       "\"publicKey\":{\"content\":\"%s\"}}}}",
-		       h.hex, h.sig64, h.pem64);
+	               "\"publicKey\":{\"content\":\"%s\"}}}}",
+	               h.hex, h.sig64, h.pem64);
 	expect_fail(json, CAIRN_ERR_SCHEMA, "missing spec.data.hash.algorithm");
 	free(json);
 	json = HR_SPEC("{\"data\":{\"hash\":{\"algorithm\":\"sha256\"}},\"signature\":{\"content\":"
-		       "\"%s\",\"publicKey\":{\"content\":\"%s\"}}}}",
-		       h.sig64, h.pem64);
+	               "\"%s\",\"publicKey\":{\"content\":\"%s\"}}}}",
+	               h.sig64, h.pem64);
 	expect_fail(json, CAIRN_ERR_SCHEMA, "missing spec.data.hash.value");
 	free(json);
 	json = HR_SPEC("{\"data\":{\"hash\":{\"algorithm\":\"sha256\",\"value\":12}},\"signature\":{"
-		       "\"content\":\"%s\",\"publicKey\":{\"content\":\"%s\"}}}}",
-		       h.sig64, h.pem64);
+	               "\"content\":\"%s\",\"publicKey\":{\"content\":\"%s\"}}}}",
+	               h.sig64, h.pem64);
 	expect_fail(json, CAIRN_ERR_SCHEMA, "spec.data.hash.value must be a string");
 	free(json);
 	json = HR_SPEC("{\"data\":{\"hash\":{\"algorithm\":\"sha256\",\"value\":\"%s\"}},"
-		       "\"signature\":{\"publicKey\":{\"content\":\"%s\"}}}}",
-		       h.hex, h.pem64);
+	               "\"signature\":{\"publicKey\":{\"content\":\"%s\"}}}}",
+	               h.hex, h.pem64);
 	expect_fail(json, CAIRN_ERR_SCHEMA, "missing spec.signature.content");
 	free(json);
 	json = HR_SPEC("{\"data\":{\"hash\":{\"algorithm\":\"sha256\",\"value\":\"%s\"}},"
-		       "\"signature\":{\"content\":\"%s\"}}}",
-		       h.hex, h.sig64);
+	               "\"signature\":{\"content\":\"%s\"}}}",
+	               h.hex, h.sig64);
 	expect_fail(json, CAIRN_ERR_SCHEMA, "missing spec.signature.publicKey");
 	free(json);
 	json = HR_SPEC("{\"data\":{\"hash\":{\"algorithm\":\"sha256\",\"value\":\"%s\"}},"
-		       "\"signature\":{\"content\":\"%s\",\"publicKey\":\"%s\"}}}",
-		       h.hex, h.sig64, h.pem64);
+	               "\"signature\":{\"content\":\"%s\",\"publicKey\":\"%s\"}}}",
+	               h.hex, h.sig64, h.pem64);
 	expect_fail(json, CAIRN_ERR_SCHEMA, "spec.signature.publicKey must be an object");
 	free(json);
 	json = HR_SPEC("{\"data\":{\"hash\":{\"algorithm\":\"sha256\",\"value\":\"%s\"}},"
-		       "\"signature\":{\"content\":\"%s\",\"publicKey\":{\"content\":null}}}}",
-		       h.hex, h.sig64);
+	               "\"signature\":{\"content\":\"%s\",\"publicKey\":{\"content\":null}}}}",
+	               h.hex, h.sig64);
 	expect_fail(json, CAIRN_ERR_SCHEMA, "spec.signature.publicKey.content must be a string");
 	free(json);
 	/* Shape is checked before content: a missing member wins over bad hex. */
 	json = HR_SPEC("{\"data\":{\"hash\":{\"algorithm\":\"sha256\",\"value\":\"zz\"}},"
-		       "\"signature\":{\"content\":\"%s\"}}}",
-		       h.sig64);
+	               "\"signature\":{\"content\":\"%s\"}}}",
+	               h.sig64);
 	expect_fail(json, CAIRN_ERR_SCHEMA, "missing spec.signature.publicKey");
 	free(json);
 #undef HR_SPEC
@@ -1113,22 +1098,27 @@ static void test_malformed_json(void **state)
 	expect_fail("{'kind':'dsse'}", CAIRN_ERR_INVALID, "not valid JSON");
 	/* Duplicate keys, at the top and nested. */
 	expect_fail("{\"kind\":\"dsse\",\"kind\":\"hashedrekord\",\"apiVersion\":\"0.0.1\","
-		    "\"spec\":{}}",
-		    CAIRN_ERR_INVALID, "duplicate");
+	            "\"spec\":{}}",
+	            CAIRN_ERR_INVALID, "duplicate");
 	expect_fail("{\"kind\":\"hashedrekord\",\"apiVersion\":\"0.0.1\",\"spec\":{\"data\":{},"
-		    "\"data\":{}}}",
-		    CAIRN_ERR_INVALID, "duplicate");
+	            "\"data\":{}}}",
+	            CAIRN_ERR_INVALID, "duplicate");
 	/* Invalid UTF-8: a lone continuation byte, an overlong form, a surrogate. */
-	expect_fail("{\"kind\":\"hashedrekord\x80\",\"apiVersion\":\"0.0.1\",\"spec\":{}}",
-		    CAIRN_ERR_INVALID, NULL);
-	expect_fail("{\"kind\":\"\xc0\xaf\",\"apiVersion\":\"0.0.1\",\"spec\":{}}",
-		    CAIRN_ERR_INVALID, NULL);
-	expect_fail("{\"kind\":\"\xed\xa0\x80\",\"apiVersion\":\"0.0.1\",\"spec\":{}}",
-		    CAIRN_ERR_INVALID, NULL);
+	expect_fail("{\"kind\":\"hashedrekord\x80\",\"apiVersion\":\"0.0.1\",\"spec\":{}}", CAIRN_ERR_INVALID,
+	            NULL);
+	expect_fail("{\"kind\":\"\xc0\xaf\",\"apiVersion\":\"0.0.1\",\"spec\":{}}", CAIRN_ERR_INVALID, NULL);
+	expect_fail("{\"kind\":\"\xed\xa0\x80\",\"apiVersion\":\"0.0.1\",\"spec\":{}}", CAIRN_ERR_INVALID,
+	            NULL);
+	/* jansson quotes the offending bytes; the reason must stay printable
+	 * ASCII (it goes into a JSON error body). A BOM, invalid UTF-8 after a
+	 * complete value, a control character. */
+	expect_fail("\xef\xbb\xbf{\"kind\":\"dsse\"}", CAIRN_ERR_INVALID, "not valid JSON");
+	expect_fail("{\"kind\":\"dsse\"}\xff\xfe", CAIRN_ERR_INVALID, "not valid JSON");
+	expect_fail("{\"kind\":\"a\x01\"}", CAIRN_ERR_INVALID, "control character");
 	/* NUL, raw and escaped. */
 	expect_fail_len(nul, sizeof(nul) - 1, CAIRN_ERR_INVALID, NULL);
-	expect_fail("{\"kind\":\"dsse\\u0000\",\"apiVersion\":\"0.0.1\",\"spec\":{}}",
-		    CAIRN_ERR_INVALID, NULL);
+	expect_fail("{\"kind\":\"dsse\\u0000\",\"apiVersion\":\"0.0.1\",\"spec\":{}}", CAIRN_ERR_INVALID,
+	            NULL);
 }
 
 /* Builds a valid hashedrekord proposal with an ignored member nested so
@@ -1144,9 +1134,9 @@ static char *nested_entry(const hr *h, size_t depth)
 	memset(close, ']', extra);
 	open[extra] = close[extra] = '\0';
 	json = xasprintf("{\"deep\":%s%s,\"apiVersion\":\"0.0.1\",\"kind\":\"hashedrekord\","
-			 "\"spec\":{\"data\":{\"hash\":{\"algorithm\":\"sha256\",\"value\":\"%s\"}},"
-			 "\"signature\":{\"content\":\"%s\",\"publicKey\":{\"content\":\"%s\"}}}}",
-			 open, close, h->hex, h->sig64, h->pem64);
+	                 "\"spec\":{\"data\":{\"hash\":{\"algorithm\":\"sha256\",\"value\":\"%s\"}},"
+	                 "\"signature\":{\"content\":\"%s\",\"publicKey\":{\"content\":\"%s\"}}}}",
+	                 open, close, h->hex, h->sig64, h->pem64);
 	free(open);
 	free(close);
 	return json;
@@ -1182,9 +1172,9 @@ static void test_depth_and_size_caps(void **state)
 	memset(big, '[', 4000);
 	big[4000] = '\0';
 	json = xasprintf("{\"s\":\"%s\",\"apiVersion\":\"0.0.1\",\"kind\":\"hashedrekord\",\"spec\":"
-			 "{\"data\":{\"hash\":{\"algorithm\":\"sha256\",\"value\":\"%s\"}},"
-			 "\"signature\":{\"content\":\"%s\",\"publicKey\":{\"content\":\"%s\"}}}}",
-			 big, h.hex, h.sig64, h.pem64);
+	                 "{\"data\":{\"hash\":{\"algorithm\":\"sha256\",\"value\":\"%s\"}},"
+	                 "\"signature\":{\"content\":\"%s\",\"publicKey\":{\"content\":\"%s\"}}}}",
+	                 big, h.hex, h.sig64, h.pem64);
 	e = parse_ok(json);
 	entry_free(e);
 	free(json);
@@ -1218,8 +1208,7 @@ static void test_depth_and_size_caps(void **state)
 	/* Exactly at the cap it is fine. */
 	{
 		char err[256];
-		assert_int_equal(entry_from_proposed(big, ENTRY_MAX_INPUT, &e, err, sizeof(err)),
-				 CAIRN_OK);
+		assert_int_equal(entry_from_proposed(big, ENTRY_MAX_INPUT, &e, err, sizeof(err)), CAIRN_OK);
 		entry_free(e);
 	}
 	free(big);
@@ -1256,13 +1245,11 @@ static void test_err_buffer(void **state)
 
 	/* No buffer at all, a tiny one (truncated, terminated). */
 	assert_int_equal(entry_from_proposed(j, strlen(j), &e, NULL, 0), CAIRN_ERR_UNSUPPORTED);
-	assert_int_equal(entry_from_proposed(j, strlen(j), &e, err, sizeof(err)),
-			 CAIRN_ERR_UNSUPPORTED);
+	assert_int_equal(entry_from_proposed(j, strlen(j), &e, err, sizeof(err)), CAIRN_ERR_UNSUPPORTED);
 	assert_string_equal(err, "unsuppo");
 	assert_null(e);
 	assert_int_equal(entry_from_proposed(NULL, 5, &e, err, sizeof(err)), CAIRN_ERR_INVALID);
-	assert_int_equal(entry_from_proposed(j, strlen(j), NULL, err, sizeof(err)),
-			 CAIRN_ERR_INVALID);
+	assert_int_equal(entry_from_proposed(j, strlen(j), NULL, err, sizeof(err)), CAIRN_ERR_INVALID);
 	assert_int_equal(entry_from_json(NULL, &e, NULL, 0), CAIRN_ERR_INVALID);
 	entry_free(NULL);
 	entry_hashedrekord_free(NULL);
@@ -1286,8 +1273,7 @@ static uint8_t *pae(const char *type, const void *payload, size_t plen, size_t *
 
 /* A DSSE signature as cosign/sigstore-js make it: ECDSA and RSA over
  * SHA-256 of the PAE, Ed25519 pure. */
-static char *dsse_sign(EVP_PKEY *k, const EVP_MD *md, const char *type, const void *payload,
-		       size_t plen)
+static char *dsse_sign(EVP_PKEY *k, const EVP_MD *md, const char *type, const void *payload, size_t plen)
 {
 	size_t n, siglen;
 	uint8_t *m = pae(type, payload, plen, &n), *sig;
@@ -1301,19 +1287,16 @@ static char *dsse_sign(EVP_PKEY *k, const EVP_MD *md, const char *type, const vo
 }
 
 /* The envelope JSON as sigstore-js's envelopeToJSON + JSON.stringify write it. */
-static char *envelope(const char *type, const void *payload, size_t plen, char *const *sigs,
-		      size_t nsigs)
+static char *envelope(const char *type, const void *payload, size_t plen, char *const *sigs, size_t nsigs)
 {
 	char *p64 = b64(payload, plen), *list = xasprintf("%s", ""), *out;
 
 	for (size_t i = 0; i < nsigs; i++) {
-		char *l = xasprintf("%s%s{\"sig\":\"%s\",\"keyid\":\"\"}", list, i ? "," : "",
-				    sigs[i]);
+		char *l = xasprintf("%s%s{\"sig\":\"%s\",\"keyid\":\"\"}", list, i ? "," : "", sigs[i]);
 		free(list);
 		list = l;
 	}
-	out = xasprintf("{\"payload\":\"%s\",\"payloadType\":\"%s\",\"signatures\":[%s]}", p64,
-			type, list);
+	out = xasprintf("{\"payload\":\"%s\",\"payloadType\":\"%s\",\"signatures\":[%s]}", p64, type, list);
 	free(p64);
 	free(list);
 	return out;
@@ -1332,8 +1315,8 @@ static char *dsse_json(const char *env, char *const *pems, size_t npems)
 		assert_int_equal(json_array_append_new(vers, json_string(p64)), 0);
 		free(p64);
 	}
-	root = json_pack("{s:s, s:s, s:{s:{s:s, s:o}}}", "apiVersion", "0.0.1", "kind", "dsse",
-			 "spec", "proposedContent", "envelope", env, "verifiers", vers);
+	root = json_pack("{s:s, s:s, s:{s:{s:s, s:o}}}", "apiVersion", "0.0.1", "kind", "dsse", "spec",
+	                 "proposedContent", "envelope", env, "verifiers", vers);
 	assert_non_null(root);
 	out = json_dumps(root, JSON_COMPACT);
 	assert_non_null(out);
@@ -1341,23 +1324,23 @@ static char *dsse_json(const char *env, char *const *pems, size_t npems)
 	return out;
 }
 
-static char *dsse_canonical(const char *envhex, const char *payhex, char *const *sigs,
-			    char *const *pems, size_t n)
+static char *dsse_canonical(const char *envhex, const char *payhex, char *const *sigs, char *const *pems,
+                            size_t n)
 {
 	char *list = xasprintf("%s", ""), *out;
 
 	for (size_t i = 0; i < n; i++) {
 		char *p64 = b64(pems[i], strlen(pems[i]));
-		char *l = xasprintf("%s%s{\"signature\":\"%s\",\"verifier\":\"%s\"}", list,
-				    i ? "," : "", sigs[i], p64);
+		char *l = xasprintf("%s%s{\"signature\":\"%s\",\"verifier\":\"%s\"}", list, i ? "," : "",
+		                    sigs[i], p64);
 		free(p64);
 		free(list);
 		list = l;
 	}
 	out = xasprintf("{\"apiVersion\":\"0.0.1\",\"kind\":\"dsse\",\"spec\":{\"envelopeHash\":{"
-			"\"algorithm\":\"sha256\",\"value\":\"%s\"},\"payloadHash\":{\"algorithm\":"
-			"\"sha256\",\"value\":\"%s\"},\"signatures\":[%s]}}",
-			envhex, payhex, list);
+	                "\"algorithm\":\"sha256\",\"value\":\"%s\"},\"payloadHash\":{\"algorithm\":"
+	                "\"sha256\",\"value\":\"%s\"},\"signatures\":[%s]}}",
+	                envhex, payhex, list);
 	free(list);
 	return out;
 }
@@ -1381,11 +1364,12 @@ static void check_dsse_single(EVP_PKEY *k, const char *pem)
 	assert_canonical(e, want);
 	assert_string_equal(e->kind, "dsse");
 	assert_string_equal(e->version, "0.0.1");
-	/* Rekor's dsse IndexKeys: "sha256:<key hash>", payload and envelope
-	 * digests; plus the bare key hash its public-key search looks up. */
+	/* Rekor's dsse IndexKeys: "sha256:<key hash>" (reachable by a hash
+	 * query), payload and envelope digests; plus the bare key hash that its
+	 * public-key search looks up. */
 	sha256_hex(pem, strlen(pem), keyhash);
 	snprintf(buf, sizeof(buf), "sha256:%s", keyhash);
-	assert_key(e, ENTRY_INDEX_KEY, buf);
+	assert_key(e, ENTRY_INDEX_HASH, buf);
 	assert_key(e, ENTRY_INDEX_KEY, keyhash);
 	snprintf(buf, sizeof(buf), "sha256:%s", payhex);
 	assert_key(e, ENTRY_INDEX_HASH, buf);
@@ -1406,8 +1390,7 @@ static void check_dsse_single(EVP_PKEY *k, const char *pem)
 static void test_dsse_keys(void **state)
 {
 	(void)state;
-	EVP_PKEY *p256 = gen_ec("P-256"), *p384 = gen_ec("P-384"), *ed = gen_ed25519(),
-		 *rsa = gen_rsa(2048);
+	EVP_PKEY *p256 = gen_ec("P-256"), *p384 = gen_ec("P-384"), *ed = gen_ed25519(), *rsa = gen_rsa(2048);
 	EVP_PKEY *all[] = {p256, p384, ed, rsa};
 
 	for (size_t i = 0; i < 4; i++) {
@@ -1435,7 +1418,7 @@ static void test_dsse_certificate(void **state)
 	assert_key(e, ENTRY_INDEX_KEY, "alice@example.com");
 	assert_key(e, ENTRY_INDEX_KEY, "alice!example");
 	assert_key(e, ENTRY_INDEX_KEY,
-		   "https://github.com/org/repo/.github/workflows/rel.yml@refs/heads/main");
+	           "https://github.com/org/repo/.github/workflows/rel.yml@refs/heads/main");
 	entry_free(e);
 	free(json);
 	free(env);
@@ -1618,42 +1601,41 @@ static void test_dsse_schema_and_encoding(void **state)
 		int code;
 		const char *msg;
 	} envs[] = {
-		{"not json", CAIRN_ERR_INVALID, "the DSSE envelope is not valid JSON"},
-		{"[]", CAIRN_ERR_SCHEMA, "must be a JSON object"},
-		{"\"text\"", CAIRN_ERR_SCHEMA, "must be a JSON object"},
-		{"{\"payload\":\"@P\",\"signatures\":[{\"sig\":\"@S\"}]}", CAIRN_ERR_SCHEMA,
-		 "missing envelope.payloadType"},
-		{"{\"payloadType\":" T ",\"signatures\":[{\"sig\":\"@S\"}]}", CAIRN_ERR_SCHEMA,
-		 "missing envelope.payload"},
-		{"{\"payload\":\"@P\",\"payloadType\":7,\"signatures\":[{\"sig\":\"@S\"}]}",
-		 CAIRN_ERR_SCHEMA, "envelope.payloadType must be a string"},
-		{"{\"payload\":\"@P\",\"payloadType\":" T ",\"signatures\":[]}", CAIRN_ERR_SCHEMA,
-		 "envelope.signatures must not be empty"},
-		{"{\"payload\":\"@P\",\"payloadType\":" T ",\"signatures\":{}}", CAIRN_ERR_SCHEMA,
-		 "envelope.signatures must be an array"},
-		{"{\"payload\":\"@P\",\"payloadType\":" T ",\"signatures\":[\"@S\"]}",
-		 CAIRN_ERR_SCHEMA, "envelope.signatures[0] must be an object"},
-		{"{\"payload\":\"@P\",\"payloadType\":" T ",\"signatures\":[{\"s\":\"@S\"}]}",
-		 CAIRN_ERR_SCHEMA, "missing envelope.signatures[0].sig"},
-		{"{\"payload\":\"@P\",\"payloadType\":" T ",\"signatures\":[{\"sig\":\"@S\","
-		 "\"keyid\":5}]}",
-		 CAIRN_ERR_SCHEMA, "envelope.signatures[0].keyid must be a string"},
-		{"{\"payload\":\"@P!\",\"payloadType\":" T ",\"signatures\":[{\"sig\":\"@S\"}]}",
-		 CAIRN_ERR_INVALID, "envelope.payload is not valid base64"},
-		{"{\"payload\":\"@P\",\"payloadType\":" T ",\"signatures\":[{\"sig\":\"@S=\"}]}",
-		 CAIRN_ERR_INVALID, "envelope.signatures[0].sig is not valid base64"},
-		{"{\"payload\":\"@P\",\"payloadType\":" T ",\"payload\":\"\",\"signatures\":"
-		 "[{\"sig\":\"@S\"}]}",
-		 CAIRN_ERR_INVALID, "duplicate"},
-		/* keyid is optional, may be null or any string: Rekor does not use it. */
-		{"{\"payload\":\"@P\",\"payloadType\":" T ",\"signatures\":[{\"sig\":\"@S\"}]}",
-		 CAIRN_OK, NULL},
-		{"{\"payload\":\"@P\",\"payloadType\":" T ",\"signatures\":[{\"keyid\":null,"
-		 "\"sig\":\"@S\"}]}",
-		 CAIRN_OK, NULL},
-		{"{\"signatures\":[{\"keyid\":\"not-this-key\",\"sig\":\"@S\",\"extra\":1}],"
-		 "\"payloadType\":" T ",\"payload\":\"@P\"}",
-		 CAIRN_OK, NULL},
+	    {"not json", CAIRN_ERR_INVALID, "the DSSE envelope is not valid JSON"},
+	    {"[]", CAIRN_ERR_SCHEMA, "must be a JSON object"},
+	    {"\"text\"", CAIRN_ERR_SCHEMA, "must be a JSON object"},
+	    {"{\"payload\":\"@P\",\"signatures\":[{\"sig\":\"@S\"}]}", CAIRN_ERR_SCHEMA,
+	     "missing envelope.payloadType"},
+	    {"{\"payloadType\":" T ",\"signatures\":[{\"sig\":\"@S\"}]}", CAIRN_ERR_SCHEMA,
+	     "missing envelope.payload"},
+	    {"{\"payload\":\"@P\",\"payloadType\":7,\"signatures\":[{\"sig\":\"@S\"}]}", CAIRN_ERR_SCHEMA,
+	     "envelope.payloadType must be a string"},
+	    {"{\"payload\":\"@P\",\"payloadType\":" T ",\"signatures\":[]}", CAIRN_ERR_SCHEMA,
+	     "envelope.signatures must not be empty"},
+	    {"{\"payload\":\"@P\",\"payloadType\":" T ",\"signatures\":{}}", CAIRN_ERR_SCHEMA,
+	     "envelope.signatures must be an array"},
+	    {"{\"payload\":\"@P\",\"payloadType\":" T ",\"signatures\":[\"@S\"]}", CAIRN_ERR_SCHEMA,
+	     "envelope.signatures[0] must be an object"},
+	    {"{\"payload\":\"@P\",\"payloadType\":" T ",\"signatures\":[{\"s\":\"@S\"}]}", CAIRN_ERR_SCHEMA,
+	     "missing envelope.signatures[0].sig"},
+	    {"{\"payload\":\"@P\",\"payloadType\":" T ",\"signatures\":[{\"sig\":\"@S\","
+	     "\"keyid\":5}]}",
+	     CAIRN_ERR_SCHEMA, "envelope.signatures[0].keyid must be a string"},
+	    {"{\"payload\":\"@P!\",\"payloadType\":" T ",\"signatures\":[{\"sig\":\"@S\"}]}",
+	     CAIRN_ERR_INVALID, "envelope.payload is not valid base64"},
+	    {"{\"payload\":\"@P\",\"payloadType\":" T ",\"signatures\":[{\"sig\":\"@S=\"}]}",
+	     CAIRN_ERR_INVALID, "envelope.signatures[0].sig is not valid base64"},
+	    {"{\"payload\":\"@P\",\"payloadType\":" T ",\"payload\":\"\",\"signatures\":"
+	     "[{\"sig\":\"@S\"}]}",
+	     CAIRN_ERR_INVALID, "duplicate"},
+	    /* keyid is optional, may be null or any string: Rekor does not use it. */
+	    {"{\"payload\":\"@P\",\"payloadType\":" T ",\"signatures\":[{\"sig\":\"@S\"}]}", CAIRN_OK, NULL},
+	    {"{\"payload\":\"@P\",\"payloadType\":" T ",\"signatures\":[{\"keyid\":null,"
+	     "\"sig\":\"@S\"}]}",
+	     CAIRN_OK, NULL},
+	    {"{\"signatures\":[{\"keyid\":\"not-this-key\",\"sig\":\"@S\",\"extra\":1}],"
+	     "\"payloadType\":" T ",\"payload\":\"@P\"}",
+	     CAIRN_OK, NULL},
 	};
 #undef T
 
@@ -1673,43 +1655,42 @@ static void test_dsse_schema_and_encoding(void **state)
 
 	/* The spec itself. */
 	expect_fail("{\"apiVersion\":\"0.0.1\",\"kind\":\"dsse\",\"spec\":{}}", CAIRN_ERR_SCHEMA,
-		    "missing spec.proposedContent");
+	            "missing spec.proposedContent");
 	expect_fail("{\"apiVersion\":\"0.0.1\",\"kind\":\"dsse\",\"spec\":{\"proposedContent\":{"
-		    "\"verifiers\":[\"eA==\"]}}}",
-		    CAIRN_ERR_SCHEMA, "missing spec.proposedContent.envelope");
+	            "\"verifiers\":[\"eA==\"]}}}",
+	            CAIRN_ERR_SCHEMA, "missing spec.proposedContent.envelope");
 	expect_fail("{\"apiVersion\":\"0.0.1\",\"kind\":\"dsse\",\"spec\":{\"proposedContent\":{"
-		    "\"envelope\":\"{}\"}}}",
-		    CAIRN_ERR_SCHEMA, "missing spec.proposedContent.verifiers");
+	            "\"envelope\":\"{}\"}}}",
+	            CAIRN_ERR_SCHEMA, "missing spec.proposedContent.verifiers");
 	expect_fail("{\"apiVersion\":\"0.0.1\",\"kind\":\"dsse\",\"spec\":{\"proposedContent\":{"
-		    "\"envelope\":\"{}\",\"verifiers\":[]}}}",
-		    CAIRN_ERR_SCHEMA, "spec.proposedContent.verifiers must not be empty");
+	            "\"envelope\":\"{}\",\"verifiers\":[]}}}",
+	            CAIRN_ERR_SCHEMA, "spec.proposedContent.verifiers must not be empty");
 	expect_fail("{\"apiVersion\":\"0.0.1\",\"kind\":\"dsse\",\"spec\":{\"proposedContent\":{"
-		    "\"envelope\":\"{}\",\"verifiers\":[1]}}}",
-		    CAIRN_ERR_SCHEMA, "spec.proposedContent.verifiers[0] must be a string");
+	            "\"envelope\":\"{}\",\"verifiers\":[1]}}}",
+	            CAIRN_ERR_SCHEMA, "spec.proposedContent.verifiers[0] must be a string");
 	expect_fail("{\"apiVersion\":\"0.0.1\",\"kind\":\"dsse\",\"spec\":{\"proposedContent\":{"
-		    "\"envelope\":{},\"verifiers\":[\"eA==\"]}}}",
-		    CAIRN_ERR_SCHEMA, "spec.proposedContent.envelope must be a string");
+	            "\"envelope\":{},\"verifiers\":[\"eA==\"]}}}",
+	            CAIRN_ERR_SCHEMA, "spec.proposedContent.envelope must be a string");
 	expect_fail("{\"apiVersion\":\"0.0.1\",\"kind\":\"dsse\",\"spec\":{\"proposedContent\":{"
-		    "\"envelope\":\"{}\",\"verifiers\":[\"eA==\"]},\"payloadHash\":{}}}",
-		    CAIRN_ERR_SCHEMA, "cannot be combined");
+	            "\"envelope\":\"{}\",\"verifiers\":[\"eA==\"]},\"payloadHash\":{}}}",
+	            CAIRN_ERR_SCHEMA, "cannot be combined");
 	/* The canonical form is for lookups only. */
 	expect_fail("{\"apiVersion\":\"0.0.1\",\"kind\":\"dsse\",\"spec\":{\"envelopeHash\":{},"
-		    "\"payloadHash\":{},\"signatures\":[]}}",
-		    CAIRN_ERR_SCHEMA, "missing spec.proposedContent");
+	            "\"payloadHash\":{},\"signatures\":[]}}",
+	            CAIRN_ERR_SCHEMA, "missing spec.proposedContent");
 
 	/* A verifier that is not base64, or not a key. */
 	env = envelope(PAYLOAD_TYPE, payload_text, strlen(payload_text), &sig, 1);
 	{
-		json_t *root = json_pack("{s:s, s:s, s:{s:{s:s, s:[s]}}}", "apiVersion", "0.0.1",
-					 "kind", "dsse", "spec", "proposedContent", "envelope", env,
-					 "verifiers", "%%%%");
+		json_t *root =
+		    json_pack("{s:s, s:s, s:{s:{s:s, s:[s]}}}", "apiVersion", "0.0.1", "kind", "dsse", "spec",
+		              "proposedContent", "envelope", env, "verifiers", "%%%%");
 		char *text = json_dumps(root, JSON_COMPACT);
 		expect_fail(text, CAIRN_ERR_INVALID, "spec.proposedContent.verifiers[0] is not valid base64");
 		free(text);
 		json_decref(root);
-		root = json_pack("{s:s, s:s, s:{s:{s:s, s:[s]}}}", "apiVersion", "0.0.1", "kind",
-				 "dsse", "spec", "proposedContent", "envelope", env, "verifiers",
-				 "aGVsbG8=");
+		root = json_pack("{s:s, s:s, s:{s:{s:s, s:[s]}}}", "apiVersion", "0.0.1", "kind", "dsse",
+		                 "spec", "proposedContent", "envelope", env, "verifiers", "aGVsbG8=");
 		text = json_dumps(root, JSON_COMPACT);
 		expect_fail(text, CAIRN_ERR_INVALID, "not a valid PEM public key or certificate");
 		free(text);
@@ -1723,7 +1704,7 @@ static void test_dsse_schema_and_encoding(void **state)
 			many[i] = sig;
 		free(env);
 		env = envelope(PAYLOAD_TYPE, payload_text, strlen(payload_text), many,
-			       ENTRY_MAX_DSSE_SIGNATURES + 1);
+		               ENTRY_MAX_DSSE_SIGNATURES + 1);
 		json = dsse_json(env, pems, 1);
 		expect_fail(json, CAIRN_ERR_INVALID, "more than");
 		free(json);
@@ -1785,11 +1766,11 @@ static void test_dsse_intoto_keys(void **state)
 	EVP_PKEY *k = gen_ec("P-256");
 	char *pem = pubkey_pem(k), *sig, *env, *json;
 	static const char stmt[] =
-		"{\"_type\":\"https://in-toto.io/Statement/v0.1\",\"subject\":[{\"name\":\"a\","
-		"\"digest\":{\"sha256\":\"AAAA000000000000000000000000000000000000000000000000000000000001\"}},"
-		"{\"name\":\"b\",\"digest\":{\"sha512\":\"bb\",\"gitCommit\":\"cc\"}}],"
-		"\"predicateType\":\"https://slsa.dev/provenance/v0.2\",\"predicate\":{"
-		"\"materials\":[{\"uri\":\"git+https://x\",\"digest\":{\"sha1\":\"dd\"}}]}}";
+	    "{\"_type\":\"https://in-toto.io/Statement/v0.1\",\"subject\":[{\"name\":\"a\","
+	    "\"digest\":{\"sha256\":\"AAAA000000000000000000000000000000000000000000000000000000000001\"}},"
+	    "{\"name\":\"b\",\"digest\":{\"sha512\":\"bb\",\"gitCommit\":\"cc\"}}],"
+	    "\"predicateType\":\"https://slsa.dev/provenance/v0.2\",\"predicate\":{"
+	    "\"materials\":[{\"uri\":\"git+https://x\",\"digest\":{\"sha1\":\"dd\"}}]}}";
 	entry *e;
 
 	sig = dsse_sign(k, EVP_sha256(), "application/vnd.in-toto+json", stmt, strlen(stmt));
@@ -1797,7 +1778,7 @@ static void test_dsse_intoto_keys(void **state)
 	json = dsse_json(env, &pem, 1);
 	e = parse_ok(json);
 	assert_key(e, ENTRY_INDEX_HASH,
-		   "sha256:aaaa000000000000000000000000000000000000000000000000000000000001");
+	           "sha256:aaaa000000000000000000000000000000000000000000000000000000000001");
 	assert_key(e, ENTRY_INDEX_HASH, "sha512:bb");
 	assert_key(e, ENTRY_INDEX_HASH, "gitcommit:cc");
 	assert_key(e, ENTRY_INDEX_HASH, "sha1:dd");
@@ -1935,7 +1916,7 @@ static void test_parse_hashedrekord(void **state)
 	json = hr_json("sha384", hh.hex, hh.sig64, odd64);
 	e = parse_ok(json);
 	assert_int_equal(entry_parse_hashedrekord((const uint8_t *)e->canonical, e->canonical_len, &h),
-			 CAIRN_OK);
+	                 CAIRN_OK);
 	assert_int_equal(h->alg, KEYS_SHA384);
 	digest(EVP_sha384(), artifact, sizeof(artifact) - 1, d, &dlen);
 	assert_int_equal(h->digest_len, 48);
@@ -1949,9 +1930,8 @@ static void test_parse_hashedrekord(void **state)
 	{
 		keys_key *kk = NULL;
 		assert_int_equal(keys_from_public_pem(h->pem, h->pem_len, &kk), CAIRN_OK);
-		assert_int_equal(keys_verify_digest(kk, h->alg, h->digest, h->digest_len, h->sig,
-						    h->sig_len),
-				 CAIRN_OK);
+		assert_int_equal(keys_verify_digest(kk, h->alg, h->digest, h->digest_len, h->sig, h->sig_len),
+		                 CAIRN_OK);
 		keys_free(kk);
 	}
 	entry_hashedrekord_free(h);
@@ -1962,15 +1942,13 @@ static void test_parse_hashedrekord(void **state)
 		static const char dsse_body[] = "{\"apiVersion\":\"0.0.1\",\"kind\":\"dsse\",\"spec\":{}}";
 		static const char v2[] = "{\"apiVersion\":\"0.0.2\",\"kind\":\"hashedrekord\",\"spec\":{}}";
 		static const char junk[] = "{\"apiVersion\":\"0.0.1\",\"kind\":\"hashedrekord\",\"spec\":{}}";
-		assert_int_equal(entry_parse_hashedrekord((const uint8_t *)dsse_body,
-							  strlen(dsse_body), &h),
-				 CAIRN_ERR_UNSUPPORTED);
+		assert_int_equal(entry_parse_hashedrekord((const uint8_t *)dsse_body, strlen(dsse_body), &h),
+		                 CAIRN_ERR_UNSUPPORTED);
 		assert_int_equal(entry_parse_hashedrekord((const uint8_t *)v2, strlen(v2), &h),
-				 CAIRN_ERR_UNSUPPORTED);
+		                 CAIRN_ERR_UNSUPPORTED);
 		assert_int_equal(entry_parse_hashedrekord((const uint8_t *)junk, strlen(junk), &h),
-				 CAIRN_ERR_INVALID);
-		assert_int_equal(entry_parse_hashedrekord((const uint8_t *)"{", 1, &h),
-				 CAIRN_ERR_INVALID);
+		                 CAIRN_ERR_INVALID);
+		assert_int_equal(entry_parse_hashedrekord((const uint8_t *)"{", 1, &h), CAIRN_ERR_INVALID);
 		assert_int_equal(entry_parse_hashedrekord(NULL, 0, &h), CAIRN_ERR_INVALID);
 		assert_null(h);
 	}
@@ -1978,7 +1956,7 @@ static void test_parse_hashedrekord(void **state)
 	{
 		char *bad64 = b64("x", 1), *body = hr_canonical("sha384", hh.hex, hh.sig64, bad64);
 		assert_int_equal(entry_parse_hashedrekord((const uint8_t *)body, strlen(body), &h),
-				 CAIRN_ERR_INVALID);
+		                 CAIRN_ERR_INVALID);
 		free(body);
 		free(bad64);
 	}
@@ -2008,10 +1986,9 @@ static void check_set(const char *body64, long long itime, long long index, cons
 	codec_hex_encode(id, 32, idhex);
 	assert_string_equal(idhex, rekor_log_id);
 	payload = xasprintf("{\"body\":\"%s\",\"integratedTime\":%lld,\"logID\":\"%s\",\"logIndex\":%lld}",
-			    body64, itime, rekor_log_id, index);
+	                    body64, itime, rekor_log_id, index);
 	sig = unb64(sig64, &siglen);
-	assert_int_equal(keys_verify(k, (const uint8_t *)payload, strlen(payload), sig, siglen),
-			 CAIRN_OK);
+	assert_int_equal(keys_verify(k, (const uint8_t *)payload, strlen(payload), sig, siglen), CAIRN_OK);
 	free(sig);
 	free(payload);
 	keys_free(k);
@@ -2042,12 +2019,10 @@ static char *pem_from_der_b64(const char *der64, size_t width)
 static void test_kat_rekor_hashedrekord(void **state)
 {
 	(void)state;
-	static const char leaf_hex[] =
-		"2d028fbaa73825baa54897fbb043ff1dd45b8c3947508f102648abfaa1530e18";
-	static const char sig64[] =
-		"MEQCIHs5aUulq1HpR+fwmSKpLk/oAwq5O9CDNFHhZAKfG5GmAiBwcVnf2obzsCGVlf0AIvbvHr21NXt7tpLBl4+Brh6OKA==";
-	static const char digest_hex[] =
-		"68e656b251e67e8358bef8483ab0d51c6619f3e7a1a9f0e75838d41ff368f728";
+	static const char leaf_hex[] = "2d028fbaa73825baa54897fbb043ff1dd45b8c3947508f102648abfaa1530e18";
+	static const char sig64[] = "MEQCIHs5aUulq1HpR+fwmSKpLk/"
+	                            "oAwq5O9CDNFHhZAKfG5GmAiBwcVnf2obzsCGVlf0AIvbvHr21NXt7tpLBl4+Brh6OKA==";
+	static const char digest_hex[] = "68e656b251e67e8358bef8483ab0d51c6619f3e7a1a9f0e75838d41ff368f728";
 	size_t blen;
 	uint8_t *body = unb64(kat_hr_body_b64, &blen);
 	char leafhex[65], *json, *pem, *pem64, keyhash[65];
@@ -2068,12 +2043,11 @@ static void test_kat_rekor_hashedrekord(void **state)
 	/* Index keys: the certificate PEM's hash, its email SAN, the digest. */
 	pem = pem_from_der_b64(kat_hr_cert_der_b64, 64);
 	sha256_hex(pem, strlen(pem), keyhash);
-	assert_string_equal(keyhash,
-			    "88e41e753649b5a10c3817d08cb3f3f759e2a8c1b80dc73589023b0edce04a24");
+	assert_string_equal(keyhash, "88e41e753649b5a10c3817d08cb3f3f759e2a8c1b80dc73589023b0edce04a24");
 	assert_key(e, ENTRY_INDEX_KEY, keyhash);
 	assert_key(e, ENTRY_INDEX_KEY, "brian@dehamer.com");
 	assert_key(e, ENTRY_INDEX_HASH,
-		   "sha256:68e656b251e67e8358bef8483ab0d51c6619f3e7a1a9f0e75838d41ff368f728");
+	           "sha256:68e656b251e67e8358bef8483ab0d51c6619f3e7a1a9f0e75838d41ff368f728");
 	assert_int_equal(e->nkeys, 3);
 	entry_free(e);
 	free(json);
@@ -2108,12 +2082,11 @@ static void test_kat_rekor_hashedrekord(void **state)
 static void test_kat_rekor_dsse(void **state)
 {
 	(void)state;
-	static const char leaf_hex[] =
-		"8fb17c0950effec0e89eaba2a354bbdef4e656b6a0168987c7683b7c9be9c779";
+	static const char leaf_hex[] = "8fb17c0950effec0e89eaba2a354bbdef4e656b6a0168987c7683b7c9be9c779";
 	static const char env[] =
-		"{\"payload\":\"aGVsbG8sIHdvcmxkIQ==\",\"payloadType\":\"text/plain\",\"signatures\":"
-		"[{\"sig\":\"MEYCIQDqKDt6197vqcbC7G+4bAz5i+b+gIEHF7b0mnZBIz6o2gIhAO4o8XWAdWYDe0F6NLui+"
-		"xKIP7khoAU346gJf0S3qTZo\",\"keyid\":\"\"}]}";
+	    "{\"payload\":\"aGVsbG8sIHdvcmxkIQ==\",\"payloadType\":\"text/plain\",\"signatures\":"
+	    "[{\"sig\":\"MEYCIQDqKDt6197vqcbC7G+4bAz5i+b+gIEHF7b0mnZBIz6o2gIhAO4o8XWAdWYDe0F6NLui+"
+	    "xKIP7khoAU346gJf0S3qTZo\",\"keyid\":\"\"}]}";
 	size_t blen;
 	uint8_t *body = unb64(kat_dsse_body_b64, &blen);
 	char leafhex[65], envhex[65], *json, *pem, keyhash[65], buf[80];
@@ -2135,13 +2108,13 @@ static void test_kat_rekor_dsse(void **state)
 	pem = pem_from_der_b64(kat_dsse_cert_der_b64, 64);
 	sha256_hex(pem, strlen(pem), keyhash);
 	snprintf(buf, sizeof(buf), "sha256:%s", keyhash);
-	assert_key(e, ENTRY_INDEX_KEY, buf);
+	assert_key(e, ENTRY_INDEX_HASH, buf);
 	assert_key(e, ENTRY_INDEX_KEY, keyhash);
 	assert_key(e, ENTRY_INDEX_KEY, "brian@dehamer.com");
 	assert_key(e, ENTRY_INDEX_HASH,
-		   "sha256:68e656b251e67e8358bef8483ab0d51c6619f3e7a1a9f0e75838d41ff368f728");
+	           "sha256:68e656b251e67e8358bef8483ab0d51c6619f3e7a1a9f0e75838d41ff368f728");
 	assert_key(e, ENTRY_INDEX_HASH,
-		   "sha256:f4c175e5ef46b1237874706db1ac15bf9df3a890be6f52a2764cd2dab32ced07");
+	           "sha256:f4c175e5ef46b1237874706db1ac15bf9df3a890be6f52a2764cd2dab32ced07");
 	assert_int_equal(e->nkeys, 5);
 	/* The logged body as a lookup gives the same leaf. */
 	v = json_loadb((const char *)body, blen, 0, &jerr);
@@ -2160,37 +2133,37 @@ static void test_kat_rekor_dsse(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_hr_ecdsa_p256),
-		cmocka_unit_test(test_hr_ecdsa_p384),
-		cmocka_unit_test(test_hr_rsa),
-		cmocka_unit_test(test_hr_ecdsa_raw_rs),
-		cmocka_unit_test(test_hr_certificate),
-		cmocka_unit_test(test_hr_reencoded),
-		cmocka_unit_test(test_hr_idempotent),
-		cmocka_unit_test(test_hr_unknown_members_ignored),
-		cmocka_unit_test(test_hr_forgeries),
-		cmocka_unit_test(test_hr_bad_hash),
-		cmocka_unit_test(test_hr_bad_encodings_and_keys),
-		cmocka_unit_test(test_hr_ed25519_unsupported),
-		cmocka_unit_test(test_unsupported_kinds),
-		cmocka_unit_test(test_schema_errors),
-		cmocka_unit_test(test_malformed_json),
-		cmocka_unit_test(test_depth_and_size_caps),
-		cmocka_unit_test(test_canonical_too_large),
-		cmocka_unit_test(test_err_buffer),
-		cmocka_unit_test(test_dsse_keys),
-		cmocka_unit_test(test_dsse_certificate),
-		cmocka_unit_test(test_dsse_p384_uses_sha256),
-		cmocka_unit_test(test_dsse_two_signatures),
-		cmocka_unit_test(test_dsse_unverified_signatures),
-		cmocka_unit_test(test_dsse_schema_and_encoding),
-		cmocka_unit_test(test_dsse_duplicates_and_empty_payload),
-		cmocka_unit_test(test_dsse_intoto_keys),
-		cmocka_unit_test(test_dsse_too_many_keys),
-		cmocka_unit_test(test_dsse_lookup_canonical),
-		cmocka_unit_test(test_parse_hashedrekord),
-		cmocka_unit_test(test_kat_rekor_hashedrekord),
-		cmocka_unit_test(test_kat_rekor_dsse),
+	    cmocka_unit_test(test_hr_ecdsa_p256),
+	    cmocka_unit_test(test_hr_ecdsa_p384),
+	    cmocka_unit_test(test_hr_rsa),
+	    cmocka_unit_test(test_hr_ecdsa_raw_rs),
+	    cmocka_unit_test(test_hr_certificate),
+	    cmocka_unit_test(test_hr_reencoded),
+	    cmocka_unit_test(test_hr_idempotent),
+	    cmocka_unit_test(test_hr_unknown_members_ignored),
+	    cmocka_unit_test(test_hr_forgeries),
+	    cmocka_unit_test(test_hr_bad_hash),
+	    cmocka_unit_test(test_hr_bad_encodings_and_keys),
+	    cmocka_unit_test(test_hr_ed25519_unsupported),
+	    cmocka_unit_test(test_unsupported_kinds),
+	    cmocka_unit_test(test_schema_errors),
+	    cmocka_unit_test(test_malformed_json),
+	    cmocka_unit_test(test_depth_and_size_caps),
+	    cmocka_unit_test(test_canonical_too_large),
+	    cmocka_unit_test(test_err_buffer),
+	    cmocka_unit_test(test_dsse_keys),
+	    cmocka_unit_test(test_dsse_certificate),
+	    cmocka_unit_test(test_dsse_p384_uses_sha256),
+	    cmocka_unit_test(test_dsse_two_signatures),
+	    cmocka_unit_test(test_dsse_unverified_signatures),
+	    cmocka_unit_test(test_dsse_schema_and_encoding),
+	    cmocka_unit_test(test_dsse_duplicates_and_empty_payload),
+	    cmocka_unit_test(test_dsse_intoto_keys),
+	    cmocka_unit_test(test_dsse_too_many_keys),
+	    cmocka_unit_test(test_dsse_lookup_canonical),
+	    cmocka_unit_test(test_parse_hashedrekord),
+	    cmocka_unit_test(test_kat_rekor_hashedrekord),
+	    cmocka_unit_test(test_kat_rekor_dsse),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
