@@ -47,7 +47,8 @@ CORE_SRC  = log/err.c log/codec.c log/merkle.c log/tiles.c log/jcs.c log/keys.c 
 LOG_SRC   = log/store.c log/log.c
 API_SRC   = $(wildcard api/*.c)
 CLI_SRC   = $(wildcard verifier/*.c)
-TEST_SRC  = $(wildcard tests/log/test_*.c tests/api/test_*.c tests/verifier/test_*.c)
+TEST_SRC  = $(wildcard tests/log/test_*.c tests/api/test_*.c tests/verifier/test_*.c tests/crash/test_*.c \
+		      tests/hostile/test_*.c)
 
 obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 
@@ -60,7 +61,7 @@ BINS      := $(patsubst bin/%,$(BUILD)/bin/%,$(BINS))
 endif
 
 .SECONDARY:
-.PHONY: all test check run bench asan ubsan fuzz install clean deps
+.PHONY: all test check run bench asan ubsan fuzz crash install clean deps
 all: $(CORE_LIB) $(LOG_LIB) $(BINS)
 
 deps:
@@ -90,6 +91,13 @@ $(BUILD)/tests/%: $(BUILD)/obj/tests/%.o $(LOG_LIB) $(CORE_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(XLDFLAGS) $(LDFLAGS) -pthread $^ -o $@ $(LIBS_TEST) $(LIBS_LOG) $(LIBS_CURL) $(LIBS_CORE) -lm
 
+# The crash test's write-level crash injector, preloaded into cairnd: not under
+# $(BUILD)/tests, where every executable is run as a test.
+$(BUILD)/crash/killpoint.so: tests/crash/killpoint.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=c11 -O2 -shared -fPIC $< -o $@ -ldl
+$(BUILD)/tests/crash/test_crash: | $(BUILD)/crash/killpoint.so
+
 # Every test binary, then the script tests; the last line is "N passed, N failed".
 test check: all $(TESTS)
 	@sh tests/run.sh $(BUILD) $(if $(filter build,$(BUILD)),bin,$(BUILD)/bin)
@@ -104,13 +112,19 @@ run: all
 	./bin/cairnd
 
 bench: all
-	@sh bench/run.sh
+	@CAIRN_BUILD=$(BUILD) CAIRN_BIN=$(if $(filter build,$(BUILD)),bin,$(BUILD)/bin) CC="$(CC)" sh bench/run.sh
 
 FUZZ_SECONDS ?= 60
 FUZZ_SRC = $(wildcard tests/fuzz/fuzz_*.c)
 fuzz:
 	@sh mk/deps.sh clang libclang-rt-14-dev
 	@sh tests/fuzz/run.sh $(FUZZ_SECONDS)
+
+# The crash test at length: 100 SIGKILL cycles (CRASH_CYCLES) under load.
+CRASH_CYCLES ?= 100
+crash: all $(BUILD)/tests/crash/test_crash
+	@CAIRN_BIN=$(abspath $(if $(filter build,$(BUILD)),bin,$(BUILD)/bin)) CAIRN_BUILD=$(abspath $(BUILD)) \
+		CAIRN_CRASH_CYCLES=$(CRASH_CYCLES) $(BUILD)/tests/crash/test_crash
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin

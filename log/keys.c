@@ -4,6 +4,9 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -16,6 +19,7 @@
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/obj_mac.h>
+#include <openssl/param_build.h>
 #include <openssl/objects.h>
 #include <openssl/rsa.h>
 #include <openssl/x509.h>
@@ -212,7 +216,17 @@ static int check_key(EVP_PKEY *pkey, int priv)
 
 /* Builds a keys_key around pkey, taking ownership of pkey (freed on failure).
  * priv says whether pkey holds a private key. */
+static int wrap_spki(EVP_PKEY *pkey, int priv, const uint8_t *spki, size_t spki_len, keys_key **out);
+
 static int wrap(EVP_PKEY *pkey, int priv, keys_key **out)
+{
+	return wrap_spki(pkey, priv, NULL, 0, out);
+}
+
+/* As wrap, with the key's DER SubjectPublicKeyInfo already known (it was
+ * just parsed): re-encoding it through OpenSSL 3.0's encoders costs far
+ * more than the rest of loading a key. */
+static int wrap_spki(EVP_PKEY *pkey, int priv, const uint8_t *spki, size_t spki_len, keys_key **out)
 {
 	keys_key *k = NULL;
 	uint8_t *p;
@@ -242,22 +256,32 @@ static int wrap(EVP_PKEY *pkey, int priv, keys_key **out)
 		rc = CAIRN_ERR_NOMEM;
 		goto out;
 	}
-	n = i2d_PUBKEY(pkey, NULL);
-	if (n <= 0) {
-		rc = CAIRN_ERR_CRYPTO;
-		goto out;
+	if (spki) {
+		k->spki = malloc(spki_len);
+		if (!k->spki) {
+			rc = CAIRN_ERR_NOMEM;
+			goto out;
+		}
+		memcpy(k->spki, spki, spki_len);
+		k->spki_len = spki_len;
+	} else {
+		n = i2d_PUBKEY(pkey, NULL);
+		if (n <= 0) {
+			rc = CAIRN_ERR_CRYPTO;
+			goto out;
+		}
+		k->spki = malloc((size_t)n);
+		if (!k->spki) {
+			rc = CAIRN_ERR_NOMEM;
+			goto out;
+		}
+		p = k->spki;
+		if (i2d_PUBKEY(pkey, &p) != n) {
+			rc = CAIRN_ERR_CRYPTO;
+			goto out;
+		}
+		k->spki_len = (size_t)n;
 	}
-	k->spki = malloc((size_t)n);
-	if (!k->spki) {
-		rc = CAIRN_ERR_NOMEM;
-		goto out;
-	}
-	p = k->spki;
-	if (i2d_PUBKEY(pkey, &p) != n) {
-		rc = CAIRN_ERR_CRYPTO;
-		goto out;
-	}
-	k->spki_len = (size_t)n;
 	if (EVP_Digest(k->spki, k->spki_len, k->id, NULL, EVP_sha256(), NULL) != 1) {
 		rc = CAIRN_ERR_CRYPTO;
 		goto out;
@@ -301,46 +325,221 @@ int keys_generate(keys_type type, keys_key **out)
 	return wrap(pkey, 1, out);
 }
 
-static int ec_uncompressed(EVP_PKEY *pkey)
-{
-	char fmt[32];
-	size_t n = 0;
+/* A strict DER reader, just enough for SubjectPublicKeyInfo and
+ * RSAPublicKey: definite, minimally encoded lengths only. */
+typedef struct der_reader {
+	const uint8_t *p, *end;
+} der_reader;
 
-	return EVP_PKEY_get_utf8_string_param(pkey, OSSL_PKEY_PARAM_EC_POINT_CONVERSION_FORMAT, fmt,
-	                                      sizeof(fmt), &n) == 1 &&
-	       strcmp(fmt, OSSL_PKEY_EC_POINT_CONVERSION_FORMAT_UNCOMPRESSED) == 0;
+/* Reads one element with the given tag; body and blen get its contents. */
+static int der_take(der_reader *d, uint8_t tag, const uint8_t **body, size_t *blen)
+{
+	if (d->end - d->p < 2 || d->p[0] != tag)
+		return -1;
+	const uint8_t *p = d->p + 1;
+	size_t len = *p++;
+	if (len & 0x80) {
+		size_t n = len & 0x7f;
+		if (n == 0 || n > 3 || (size_t)(d->end - p) < n || p[0] == 0)
+			return -1;
+		len = 0;
+		for (size_t i = 0; i < n; i++)
+			len = len << 8 | *p++;
+		if (len < 0x80)
+			return -1; /* must have used the short form */
+	}
+	if ((size_t)(d->end - p) < len)
+		return -1;
+	*body = p;
+	*blen = len;
+	d->p = p + len;
+	return 0;
 }
 
-/* Parses a SubjectPublicKeyInfo and insists it re-encodes to the same bytes
- * with an uncompressed point, which refuses explicit curve parameters,
- * compressed or hybrid points, missing RSA NULL parameters and trailing data:
- * what Go's x509 refuses too. */
-static int spki_parse(const uint8_t *der, size_t len, keys_key **out)
+static int der_equal(const uint8_t *p, size_t n, const uint8_t *want, size_t wn)
 {
-	const uint8_t *p = der;
-	uint8_t *re = NULL;
+	return n == wn && memcmp(p, want, n) == 0;
+}
+
+/* A positive INTEGER, minimally encoded, returned without a leading zero. */
+static int der_uint(der_reader *d, const uint8_t **p, size_t *n)
+{
+	if (der_take(d, 0x02, p, n) || *n == 0 || ((*p)[0] & 0x80))
+		return -1;
+	if ((*p)[0] == 0) {
+		if (*n == 1 || !((*p)[1] & 0x80))
+			return -1;
+		(*p)++;
+		(*n)--;
+	}
+	return 0;
+}
+
+static const uint8_t oid_ec[] = {0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01};
+static const uint8_t oid_p256[] = {0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07};
+static const uint8_t oid_p384[] = {0x2b, 0x81, 0x04, 0x00, 0x22};
+static const uint8_t oid_p521[] = {0x2b, 0x81, 0x04, 0x00, 0x23};
+static const uint8_t oid_rsa[] = {0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01};
+static const uint8_t oid_ed25519[] = {0x2b, 0x65, 0x70};
+
+static EVP_PKEY *from_params(const char *type, OSSL_PARAM *params)
+{
 	EVP_PKEY *pkey = NULL;
-	int rc = CAIRN_ERR_INVALID, n;
+	EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_name(NULL, type, NULL);
+	if (ctx && EVP_PKEY_fromdata_init(ctx) == 1)
+		EVP_PKEY_fromdata(ctx, &pkey, EVP_PKEY_PUBLIC_KEY, params);
+	EVP_PKEY_CTX_free(ctx);
+	return pkey;
+}
+
+/* Building an EC key from scratch builds its curve group, Montgomery
+ * constants and all (~0.1 ms in OpenSSL 3.0). Duplicating a public key on
+ * the same curve copies them, so each curve's first key becomes a template
+ * and later keys are that template with their own point set (and checked
+ * to be on the curve by OpenSSL as it is set). */
+static pthread_mutex_t ec_templates_mu = PTHREAD_MUTEX_INITIALIZER;
+static EVP_PKEY *ec_templates[3];
+
+static void ec_templates_free(void)
+{
+	for (size_t i = 0; i < 3; i++)
+		EVP_PKEY_free(ec_templates[i]);
+}
+
+static EVP_PKEY *ec_public(const char *group, const uint8_t *point, size_t len)
+{
+	size_t slot = strcmp(group, "P-256") == 0 ? 0 : strcmp(group, "P-384") == 0 ? 1 : 2;
+	EVP_PKEY *pkey = NULL;
+	pthread_mutex_lock(&ec_templates_mu);
+	if (ec_templates[slot])
+		pkey = EVP_PKEY_dup(ec_templates[slot]);
+	pthread_mutex_unlock(&ec_templates_mu);
+	if (pkey) {
+		if (EVP_PKEY_set_octet_string_param(pkey, OSSL_PKEY_PARAM_ENCODED_PUBLIC_KEY, (unsigned char *)point,
+						    len) != 1) {
+			EVP_PKEY_free(pkey);
+			return NULL;
+		}
+		return pkey;
+	}
+	OSSL_PARAM ps[] = {
+		OSSL_PARAM_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME, (char *)group, 0),
+		OSSL_PARAM_octet_string(OSSL_PKEY_PARAM_PUB_KEY, (void *)point, len),
+		OSSL_PARAM_END,
+	};
+	pkey = from_params("EC", ps);
+	if (!pkey)
+		return NULL;
+	pthread_mutex_lock(&ec_templates_mu);
+	if (!ec_templates[slot] && EVP_PKEY_up_ref(pkey) == 1) {
+		int first = !ec_templates[0] && !ec_templates[1] && !ec_templates[2];
+		ec_templates[slot] = pkey;
+		if (first)
+			atexit(ec_templates_free);
+	}
+	pthread_mutex_unlock(&ec_templates_mu);
+	return pkey;
+}
+
+/* Parses a SubjectPublicKeyInfo strictly, with our own DER reader and
+ * EVP_PKEY_fromdata rather than OpenSSL 3.0's decoders (which cost ~0.5 ms a
+ * key, more than the signature check). Refuses what Go's x509 refuses:
+ * explicit curve parameters, compressed or hybrid points, missing RSA NULL
+ * parameters, non-minimal DER and trailing data. */
+static int spki_parse(const uint8_t *buf, size_t len, keys_key **out)
+{
+	der_reader top = {buf, buf + len}, spki, alg;
+	const uint8_t *p, *oid, *key;
+	size_t n, oidlen, keylen;
+	EVP_PKEY *pkey = NULL;
+	BIGNUM *bn_n = NULL, *bn_e = NULL;
+	OSSL_PARAM_BLD *bld = NULL;
+	OSSL_PARAM *params = NULL;
+	int rc = CAIRN_ERR_INVALID;
 
 	if (len > KEYS_MAX_PEM)
 		return CAIRN_ERR_TOO_LARGE;
-	pkey = d2i_PUBKEY(NULL, &p, (long)len);
-	if (!pkey || p != der + len)
+	if (der_take(&top, 0x30, &p, &n) || top.p != top.end)
 		goto out;
-	n = i2d_PUBKEY(pkey, &re);
-	if (n <= 0 || (size_t)n != len || memcmp(re, der, len) != 0) {
-		/* A named curve we do not support still decodes; say so. */
-		keys_type t;
-		rc = classify(pkey, &t) == CAIRN_ERR_UNSUPPORTED ? CAIRN_ERR_UNSUPPORTED : CAIRN_ERR_INVALID;
+	spki = (der_reader){p, p + n};
+	if (der_take(&spki, 0x30, &p, &n))
+		goto out;
+	alg = (der_reader){p, p + n};
+	if (der_take(&spki, 0x03, &key, &keylen) || spki.p != spki.end || keylen < 1 || key[0] != 0)
+		goto out;
+	key++; /* no unused bits */
+	keylen--;
+	if (der_take(&alg, 0x06, &oid, &oidlen))
+		goto out;
+	if (der_equal(oid, oidlen, oid_ec, sizeof oid_ec)) {
+		const uint8_t *curve;
+		size_t clen, field;
+		const char *group;
+		if (der_take(&alg, 0x06, &curve, &clen) || alg.p != alg.end)
+			goto out;
+		if (der_equal(curve, clen, oid_p256, sizeof oid_p256)) {
+			group = "P-256";
+			field = 32;
+		} else if (der_equal(curve, clen, oid_p384, sizeof oid_p384)) {
+			group = "P-384";
+			field = 48;
+		} else if (der_equal(curve, clen, oid_p521, sizeof oid_p521)) {
+			group = "P-521";
+			field = 66;
+		} else {
+			rc = CAIRN_ERR_UNSUPPORTED;
+			goto out;
+		}
+		if (keylen != 1 + 2 * field || key[0] != 0x04)
+			goto out;
+		pkey = ec_public(group, key, keylen);
+	} else if (der_equal(oid, oidlen, oid_rsa, sizeof oid_rsa)) {
+		const uint8_t *nul, *mod, *exp;
+		size_t nlen, modlen, explen;
+		if (der_take(&alg, 0x05, &nul, &nlen) || nlen != 0 || alg.p != alg.end)
+			goto out;
+		der_reader rk = {key, key + keylen}, seq;
+		if (der_take(&rk, 0x30, &p, &n) || rk.p != rk.end)
+			goto out;
+		seq = (der_reader){p, p + n};
+		if (der_uint(&seq, &mod, &modlen) || der_uint(&seq, &exp, &explen) || seq.p != seq.end)
+			goto out;
+		if (modlen < 256 || modlen > 512) {
+			rc = CAIRN_ERR_UNSUPPORTED;
+			goto out;
+		}
+		bn_n = BN_bin2bn(mod, (int)modlen, NULL);
+		bn_e = BN_bin2bn(exp, (int)explen, NULL);
+		bld = OSSL_PARAM_BLD_new();
+		if (!bn_n || !bn_e || !bld || !OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_N, bn_n) ||
+		    !OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_E, bn_e)) {
+			rc = CAIRN_ERR_NOMEM;
+			goto out;
+		}
+		params = OSSL_PARAM_BLD_to_param(bld);
+		if (!params) {
+			rc = CAIRN_ERR_NOMEM;
+			goto out;
+		}
+		pkey = from_params("RSA", params);
+	} else if (der_equal(oid, oidlen, oid_ed25519, sizeof oid_ed25519)) {
+		if (alg.p != alg.end || keylen != 32)
+			goto out;
+		pkey = EVP_PKEY_new_raw_public_key_ex(NULL, "ED25519", NULL, key, keylen);
+	} else {
+		rc = CAIRN_ERR_UNSUPPORTED;
 		goto out;
 	}
-	if (EVP_PKEY_is_a(pkey, "EC") && !ec_uncompressed(pkey))
+	if (!pkey)
 		goto out;
-	rc = wrap(pkey, 0, out);
+	rc = wrap_spki(pkey, 0, buf, len, out);
 	pkey = NULL;
 out:
-	OPENSSL_free(re);
 	EVP_PKEY_free(pkey);
+	OSSL_PARAM_free(params);
+	OSSL_PARAM_BLD_free(bld);
+	BN_free(bn_n);
+	BN_free(bn_e);
 	ERR_clear_error();
 	return rc;
 }
@@ -576,19 +775,25 @@ out:
 	return rc;
 }
 
-/* Creates path (never replacing anything) with exactly mode, writes data,
- * fsyncs. On failure a file this call created is removed again. */
+/* Creates path (never replacing anything) with exactly mode and contents
+ * data, atomically: the bytes go to a temporary file that is fsynced and
+ * then linked to path, so a crash leaves either no file or the whole one,
+ * never a truncated key. On failure nothing is left at path. */
 static int write_new_file(const char *path, mode_t mode, const char *data, size_t len)
 {
+	static atomic_uint counter;
+	char tmp[4096];
 	size_t done = 0;
 	int fd, rc = CAIRN_OK;
 
-	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOCTTY, mode);
-	if (fd < 0) {
-		if (errno == EEXIST)
-			return CAIRN_ERR_DUPLICATE;
+	if (access(path, F_OK) == 0)
+		return CAIRN_ERR_DUPLICATE;
+	if ((size_t)snprintf(tmp, sizeof tmp, "%s.tmp.%ld.%u", path, (long)getpid(),
+			     atomic_fetch_add(&counter, 1)) >= sizeof tmp)
+		return CAIRN_ERR_TOO_LARGE;
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOCTTY, mode);
+	if (fd < 0)
 		return errno == ENOENT || errno == ENOTDIR ? CAIRN_ERR_NOT_FOUND : CAIRN_ERR_IO;
-	}
 	/* The umask may have cleared bits; the mode is part of the contract. */
 	if (fchmod(fd, mode) != 0) {
 		rc = CAIRN_ERR_IO;
@@ -609,10 +814,12 @@ static int write_new_file(const char *path, mode_t mode, const char *data, size_
 out:
 	if (close(fd) != 0 && rc == CAIRN_OK)
 		rc = CAIRN_ERR_IO;
+	/* link() never replaces an existing name: the no-overwrite guarantee. */
+	if (rc == CAIRN_OK && link(tmp, path) != 0)
+		rc = errno == EEXIST ? CAIRN_ERR_DUPLICATE : CAIRN_ERR_IO;
+	unlink(tmp);
 	if (rc == CAIRN_OK)
 		rc = sync_parent(path);
-	if (rc)
-		unlink(path);
 	return rc;
 }
 
