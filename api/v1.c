@@ -260,13 +260,16 @@ void v1_entry_create(request *r)
 	r->item.in.nkeys = e->nkeys < ENTRY_MAX_KEYS ? e->nkeys : ENTRY_MAX_KEYS;
 	r->item.done = entry_done;
 	r->item.arg = r;
+	/* Suspend before submitting: the sequencer may answer at once. */
 	r->state = REQ_QUEUED;
 	MHD_suspend_connection(r->conn);
 	rc = sequencer_submit(r->srv->seq, &r->item);
 	if (rc) {
-		r->state = REQ_READING;
+		/* Refused (queue full or shutting down): answer from the next call,
+		 * once MHD has resumed the connection. */
+		r->item.status = rc;
+		r->state = REQ_COMMITTED;
 		MHD_resume_connection(r->conn);
-		http_error(r, 503, rc == CAIRN_ERR_BUSY ? "the log is busy; retry later" : "the log is shutting down");
 	}
 }
 
@@ -283,6 +286,11 @@ void v1_entry_committed(request *r)
 		char msg[200];
 		snprintf(msg, sizeof msg, "an equivalent entry already exists in the transparency log with UUID %s", id);
 		http_json(r, 409, json_pack("{s:i,s:s}", "code", 409, "message", msg), h);
+		return;
+	}
+	if (it->status == CAIRN_ERR_BUSY || it->status == CAIRN_ERR_CLOSED) {
+		http_error(r, 503, it->status == CAIRN_ERR_BUSY ? "the log is busy; retry later"
+								  : "the log is shutting down");
 		return;
 	}
 	if (it->status != CAIRN_OK) {

@@ -772,6 +772,81 @@ static void test_key_permissions(void **state)
 	harness_rm_rf(d.dir);
 }
 
+/* A full queue answers 503 with Retry-After and a JSON error, never hangs,
+ * and the entries it did take are logged. */
+typedef struct burst {
+	const char *url;
+	int id, round;
+	long status;
+	char retry[16];
+	char *body;
+} burst;
+
+static void *burst_post(void *arg)
+{
+	burst *b = arg;
+	CURL *c = curl_easy_init();
+	char art[64], full[256];
+	snprintf(art, sizeof art, "burst-%d-%d", b->round, b->id);
+	char *pe = hashedrekord(F->signer, F->signer_pem_b64, art, strlen(art), 0);
+	snprintf(full, sizeof full, "%s/api/v1/log/entries", b->url);
+	http_resp r;
+	if (http_do(c, "POST", full, pe, strlen(pe), &r) == 0) {
+		b->status = r.status;
+		if (http_header(&r, "Retry-After", b->retry, sizeof b->retry))
+			b->retry[0] = '\0';
+		b->body = r.body;
+	}
+	free(pe);
+	curl_easy_cleanup(c);
+	return NULL;
+}
+
+static void test_queue_full(void **state)
+{
+	(void)state;
+	daemon_proc d = {0};
+	const char *tiny[] = {"--queue", "1", NULL};
+	assert_int_equal(daemon_start(&d, tiny, NULL), 0);
+	int busy = 0, created = 0;
+	for (int round = 0; round < 5 && !busy; round++) {
+		enum { N = 64 };
+		pthread_t th[N];
+		burst b[N];
+		for (int i = 0; i < N; i++) {
+			b[i] = (burst){.url = d.url, .id = i, .round = round};
+			assert_int_equal(pthread_create(&th[i], NULL, burst_post, &b[i]), 0);
+		}
+		for (int i = 0; i < N; i++)
+			pthread_join(th[i], NULL);
+		for (int i = 0; i < N; i++) {
+			if (b[i].status == 503) {
+				busy++;
+				assert_string_equal(b[i].retry, "1");
+				json_error_t e;
+				json_t *v = json_loads(b[i].body, 0, &e);
+				assert_non_null(v);
+				assert_int_equal(json_integer_value(json_object_get(v, "code")), 503);
+				json_decref(v);
+			} else if (b[i].status == 201) {
+				created++;
+			} else {
+				fail_msg("a burst upload got %ld", b[i].status);
+			}
+			free(b[i].body);
+		}
+	}
+	assert_true(busy > 0);
+	assert_true(created > 0);
+	daemon_proc saved = F->d;
+	F->d = d;
+	assert_int_equal(tree_size(NULL), (uint64_t)created);
+	F->d = saved;
+	daemon_kill(&d);
+	unlink(d.out_path);
+	harness_rm_rf(d.dir);
+}
+
 /* A full map: 507 with a JSON error, reads go on, nothing is corrupted, and
  * appends resume once there is room again. */
 static void test_full_disk(void **state)
@@ -836,6 +911,7 @@ int main(void)
 		cmocka_unit_test(test_restart),
 		cmocka_unit_test(test_key_permissions),
 		cmocka_unit_test(test_full_disk),
+		cmocka_unit_test(test_queue_full),
 	};
 	return cmocka_run_group_tests(tests, setup_group, teardown_group);
 }
