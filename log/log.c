@@ -18,13 +18,58 @@
 #define EDGE_LEVELS 8 /* 256^8 = 2^64 leaves */
 #define HASH MERKLE_HASH_SIZE
 
+/* A stored tile is its W hashes (exactly the C2SP tile, so serving one is a
+ * prefix) followed by the tile's own inner nodes: W>>1 hashes one level up,
+ * W>>2 the next, ... W>>7, so that any node a proof needs is one lookup
+ * instead of folding up to 128 hashes. At most 511 hashes per tile. */
+#define SUBLEVELS TILES_HEIGHT
+#define TILE_MAX_HASHES (2 * TILES_WIDTH - 1)
+
+/* Hashes stored for a tile of width w. */
+static size_t stored_hashes(unsigned w)
+{
+	size_t n = 0;
+	for (unsigned r = 0; r < SUBLEVELS; r++)
+		n += w >> r;
+	return n;
+}
+
+/* Offset (in hashes) of sub-level r in a stored tile of width w. */
+static size_t stored_offset(unsigned w, unsigned r)
+{
+	size_t n = 0;
+	for (unsigned k = 0; k < r; k++)
+		n += w >> k;
+	return n;
+}
+
+/* The width of a stored tile from its length; 0 if no width fits. */
+static unsigned stored_width(size_t vlen)
+{
+	if (vlen % HASH)
+		return 0;
+	size_t n = vlen / HASH;
+	unsigned lo = 1, hi = TILES_WIDTH;
+	while (lo < hi) { /* stored_hashes is strictly increasing */
+		unsigned mid = (lo + hi) / 2;
+		if (stored_hashes(mid) < n)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return stored_hashes(lo) == n ? lo : 0;
+}
+
 /* The right edge of the tree at one tile level: the partial tile that the
- * next appends fill. Full tiles are written once and never kept here. */
+ * next appends fill, with its inner nodes at fixed offsets (sub-level r at
+ * full_offset[r]). Full tiles are written once and never kept here. */
+static const unsigned full_offset[SUBLEVELS + 1] = {0, 256, 384, 448, 480, 496, 504, 508, 510};
+
 typedef struct edge_tile {
 	uint64_t index;
 	unsigned width;
 	int dirty;
-	uint8_t hashes[TILES_WIDTH][HASH];
+	uint8_t hashes[TILE_MAX_HASHES][HASH];
 } edge_tile;
 
 typedef struct edge {
@@ -70,57 +115,79 @@ static void tile_key(uint8_t key[9], unsigned level, uint64_t index)
 	store_put_u64(key + 1, index);
 }
 
-/* Root of count (a power of two) consecutive subtree hashes. */
-static void fold(const uint8_t (*hashes)[HASH], unsigned count, uint8_t out[HASH])
-{
-	uint8_t buf[TILES_WIDTH / 2][HASH];
-	if (count == 1) {
-		memcpy(out, hashes[0], HASH);
-		return;
-	}
-	for (unsigned i = 0; i < count / 2; i++)
-		merkle_node_hash(hashes[2 * i], hashes[2 * i + 1], buf[i]);
-	for (unsigned n = count / 2; n > 1; n /= 2)
-		for (unsigned i = 0; i < n / 2; i++)
-			merkle_node_hash(buf[2 * i], buf[2 * i + 1], buf[i]);
-	memcpy(out, buf[0], HASH);
-}
-
 /* A node from stored tiles (and, for the writer, the in-memory right edge). */
 typedef struct tile_source {
 	store_txn *txn;
 	const edge *edge; /* NULL for readers */
 } tile_source;
 
+/* Packs an edge tile of width w into the stored layout; returns hashes written. */
+static size_t pack_tile(const edge_tile *t, uint8_t (*out)[HASH])
+{
+	size_t o = 0;
+	for (unsigned r = 0; r < SUBLEVELS; r++) {
+		unsigned n = t->width >> r;
+		memcpy(out[o], t->hashes[full_offset[r]], (size_t)n * HASH);
+		o += n;
+	}
+	return o;
+}
+
+/* Unpacks a stored tile of width w into an edge tile. */
+static void unpack_tile(const uint8_t *val, unsigned w, edge_tile *t)
+{
+	const uint8_t (*in)[HASH] = (const uint8_t (*)[HASH])val;
+	size_t o = 0;
+	for (unsigned r = 0; r < SUBLEVELS; r++) {
+		unsigned n = w >> r;
+		memcpy(t->hashes[full_offset[r]], in[o], (size_t)n * HASH);
+		o += n;
+	}
+	t->width = w;
+}
+
 static int source_node(void *ctx, unsigned height, uint64_t index, uint8_t out[HASH])
 {
 	const tile_source *src = ctx;
-	tiles_coord c;
 	if (height >= 64)
 		return CAIRN_ERR_RANGE;
-	tiles_node_coord(height, index, &c);
-	const uint8_t (*hashes)[HASH];
-	unsigned width;
-	if (src->edge && c.level < EDGE_LEVELS && src->edge->tile[c.level].index == c.index &&
-	    src->edge->tile[c.level].width > 0) {
-		hashes = (const uint8_t (*)[HASH])src->edge->tile[c.level].hashes;
-		width = src->edge->tile[c.level].width;
-	} else {
-		uint8_t key[9];
-		const void *val;
-		size_t vlen;
-		tile_key(key, c.level, c.index);
-		int rc = store_get(src->txn, STORE_TILES, key, sizeof key, &val, &vlen);
-		if (rc)
-			return rc == CAIRN_ERR_NOT_FOUND ? CAIRN_ERR_CORRUPT : rc;
-		if (vlen % HASH || vlen > TILES_WIDTH * HASH)
+	unsigned level = height / TILES_HEIGHT, r = height % TILES_HEIGHT;
+	unsigned per_tile = TILES_WIDTH >> r; /* nodes of this height in one tile */
+	uint64_t tile = index / per_tile;
+	unsigned j = (unsigned)(index % per_tile);
+	if (src->edge && level < EDGE_LEVELS && src->edge->tile[level].index == tile &&
+	    src->edge->tile[level].width > 0) {
+		const edge_tile *t = &src->edge->tile[level];
+		if (j >= t->width >> r)
 			return CAIRN_ERR_CORRUPT;
-		hashes = (const uint8_t (*)[HASH])val;
-		width = (unsigned)(vlen / HASH);
+		memcpy(out, t->hashes[full_offset[r] + j], HASH);
+		return CAIRN_OK;
 	}
-	if (c.slot + c.count > width)
+	uint8_t key[9];
+	const void *val;
+	size_t vlen;
+	tile_key(key, level, tile);
+	int rc = store_get(src->txn, STORE_TILES, key, sizeof key, &val, &vlen);
+	if (rc)
+		return rc == CAIRN_ERR_NOT_FOUND ? CAIRN_ERR_CORRUPT : rc;
+	unsigned w = stored_width(vlen);
+	if (w == 0 || j >= w >> r)
 		return CAIRN_ERR_CORRUPT;
-	fold(hashes + c.slot, c.count, out);
+	memcpy(out, (const uint8_t *)val + (stored_offset(w, r) + j) * HASH, HASH);
+	return CAIRN_OK;
+}
+
+/* Writes edge tile t (level, t->index) in the stored layout. */
+static int put_tile(store_txn *txn, unsigned level, const edge_tile *t)
+{
+	uint8_t key[9];
+	void *buf;
+	size_t n = stored_hashes(t->width);
+	tile_key(key, level, t->index);
+	int rc = store_reserve(txn, STORE_TILES, key, sizeof key, n * HASH, 0, &buf);
+	if (rc)
+		return rc;
+	pack_tile(t, buf);
 	return CAIRN_OK;
 }
 
@@ -132,16 +199,24 @@ static int edge_add(store_txn *txn, edge *e, unsigned level, const uint8_t hash[
 	memcpy(carry, hash, HASH);
 	for (; level < EDGE_LEVELS; level++) {
 		edge_tile *t = &e->tile[level];
-		memcpy(t->hashes[t->width++], carry, HASH);
+		unsigned pos = t->width;
+		memcpy(t->hashes[pos], carry, HASH);
+		/* Complete the inner nodes this hash finishes: one on average. */
+		for (unsigned r = 0; r < SUBLEVELS && (pos & 1); r++) {
+			const uint8_t *l = t->hashes[full_offset[r] + pos - 1], *rt = t->hashes[full_offset[r] + pos];
+			pos >>= 1;
+			if (r + 1 < SUBLEVELS)
+				merkle_node_hash(l, rt, t->hashes[full_offset[r + 1] + pos]);
+			else
+				merkle_node_hash(l, rt, carry); /* the tile's root */
+		}
+		t->width++;
 		t->dirty = 1;
 		if (t->width < TILES_WIDTH)
 			return CAIRN_OK;
-		uint8_t key[9];
-		tile_key(key, level, t->index);
-		int rc = store_put(txn, STORE_TILES, key, sizeof key, t->hashes, sizeof t->hashes, 0, NULL, NULL);
+		int rc = put_tile(txn, level, t);
 		if (rc)
 			return rc;
-		fold((const uint8_t (*)[HASH])t->hashes, TILES_WIDTH, carry);
 		t->index++;
 		t->width = 0;
 		t->dirty = 0;
@@ -273,10 +348,7 @@ static int append_txn(store_txn *txn, void *arg)
 		edge_tile *t = &w->tile[level];
 		if (!t->dirty || t->width == 0)
 			continue;
-		uint8_t key[9];
-		tile_key(key, level, t->index);
-		rc = store_put(txn, STORE_TILES, key, sizeof key, t->hashes, (size_t)t->width * HASH, 0, NULL,
-			       NULL);
+		rc = put_tile(txn, level, t);
 		if (rc)
 			return rc;
 		t->dirty = 0;
@@ -459,9 +531,9 @@ static int load_edge(store_txn *txn, cairn_log *l, log_checkpoint *cp)
 		rc = store_get(txn, STORE_TILES, key, sizeof key, &val, &vlen);
 		if (rc)
 			return rc == CAIRN_ERR_NOT_FOUND ? CAIRN_ERR_CORRUPT : rc;
-		if (vlen != (size_t)t->width * HASH)
+		if (stored_width(vlen) != t->width)
 			return CAIRN_ERR_CORRUPT;
-		memcpy(t->hashes, val, vlen);
+		unpack_tile(val, t->width, t);
 	}
 	/* The newest entries must be what the level-0 tile says (a cheap check of
 	 * the tail a crash could have touched; cairnd --check reads everything). */
@@ -708,9 +780,9 @@ int log_reader_tile(log_reader *r, unsigned level, uint64_t index, unsigned widt
 	int rc = store_get(r->txn, STORE_TILES, key, sizeof key, &v, &vlen);
 	if (rc)
 		return rc == CAIRN_ERR_NOT_FOUND ? CAIRN_ERR_CORRUPT : rc;
-	if (vlen < (size_t)width * HASH)
+	if (stored_width(vlen) < width)
 		return CAIRN_ERR_CORRUPT;
-	*data = v;
+	*data = v; /* the stored tile begins with exactly the C2SP tile */
 	*len = (size_t)width * HASH;
 	return CAIRN_OK;
 }
@@ -791,29 +863,22 @@ static void problem(checker *c, const char *fmt, ...)
 }
 
 /* Compares the subtree root at (height, index), just completed from the
- * entries, with the tile hash that claims it when height is a tile level. */
+ * entries, with the stored node that claims it: a slot of a higher level's
+ * tile, or an inner node of a tile. */
 static void check_tile_hash(checker *c, store_txn *txn, unsigned height, uint64_t index, const uint8_t hash[HASH])
 {
-	if (height % TILES_HEIGHT)
-		return;
-	unsigned level = height / TILES_HEIGHT;
-	uint8_t key[9];
-	const void *v;
-	size_t vlen;
-	tile_key(key, level, index / TILES_WIDTH);
-	if (store_get(txn, STORE_TILES, key, sizeof key, &v, &vlen) != CAIRN_OK) {
-		problem(c, "tile %u/%llu is missing", level, (unsigned long long)(index / TILES_WIDTH));
+	tile_source ts = {txn, NULL};
+	uint8_t got[HASH];
+	int rc = source_node(&ts, height, index, got);
+	if (rc) {
+		problem(c, "the stored node at height %u index %llu is missing: %s", height, (unsigned long long)index,
+			cairn_strerror(rc));
 		return;
 	}
-	size_t slot = (size_t)(index % TILES_WIDTH);
-	if (vlen % HASH || vlen < (slot + 1) * HASH) {
-		problem(c, "tile %u/%llu holds %zu bytes, too few for slot %zu", level,
-			(unsigned long long)(index / TILES_WIDTH), vlen, slot);
-		return;
-	}
-	if (CRYPTO_memcmp((const uint8_t *)v + slot * HASH, hash, HASH) != 0)
-		problem(c, "tile %u/%llu slot %zu disagrees with the subtree recomputed from the entries", level,
-			(unsigned long long)(index / TILES_WIDTH), slot);
+	if (CRYPTO_memcmp(got, hash, HASH) != 0)
+		problem(c, "the stored node at height %u index %llu (tile %u/%llu) disagrees with the entries", height,
+			(unsigned long long)index, height / TILES_HEIGHT,
+			(unsigned long long)(index / (TILES_WIDTH >> (height % TILES_HEIGHT))));
 }
 
 int log_check(const char *dir, log_report_fn report, void *arg, uint64_t *size_out, uint8_t root_out[HASH])
@@ -892,7 +957,7 @@ int log_check(const char *dir, log_report_fn report, void *arg, uint64_t *size_o
 				tile = tv;
 		}
 		size_t slot = (size_t)(i % TILES_WIDTH);
-		if (!tile || tile_len < (slot + 1) * HASH)
+		if (!tile || stored_width(tile_len) < slot + 1)
 			problem(&c, "tile 0/%llu lacks slot %zu", (unsigned long long)(i / TILES_WIDTH), slot);
 		else if (CRYPTO_memcmp(tile + slot * HASH, leaf, HASH) != 0)
 			problem(&c, "tile 0/%llu slot %zu is not entry %llu's leaf hash",

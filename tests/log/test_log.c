@@ -632,16 +632,18 @@ static void test_map_growth_and_full(void **state)
 
 static int flip_fn(store_txn *txn, void *arg)
 {
-	(void)arg;
+	size_t at = arg ? *(size_t *)arg : 40;
 	uint8_t key[9] = {0};
 	const void *v;
 	size_t len;
 	int rc = store_get(txn, STORE_TILES, key, sizeof key, &v, &len);
 	if (rc)
 		return rc;
-	uint8_t copy[256 * 32];
+	uint8_t copy[511 * 32];
+	if (len > sizeof copy || at >= len)
+		return CAIRN_ERR_RANGE;
 	memcpy(copy, v, len);
-	copy[40] ^= 1;
+	copy[at] ^= 1;
 	return store_put(txn, STORE_TILES, key, sizeof key, copy, len, 0, NULL, NULL);
 }
 
@@ -698,6 +700,20 @@ static void test_check_finds_altered_entry(void **state)
 	assert_int_equal(log_check(f->dir, count_report, &reported, NULL, NULL), CAIRN_ERR_CORRUPT);
 	assert_true(reported >= 3); /* leaves index, tile slot, subtree hashes, root */
 	assert_int_equal(log_check("/nonexistent/cairn", NULL, NULL, NULL, NULL), CAIRN_ERR_NOT_FOUND);
+	/* An altered inner node of a full tile (past its 256 leaf hashes): the
+	 * check recomputes inner nodes from the entries too. */
+	size_t inner = 300 * 32 + 5;
+	unsigned before = 0;
+	assert_int_equal(log_check(f->dir, count_report, &before, NULL, NULL), CAIRN_ERR_CORRUPT);
+	reported = 0;
+	assert_int_equal(store_open(f->dir, NULL, &s), CAIRN_OK);
+	assert_int_equal(store_write(s, flip_fn, &inner), CAIRN_OK);
+	store_close(s);
+	assert_int_equal(log_check(f->dir, count_report, &reported, NULL, NULL), CAIRN_ERR_CORRUPT);
+	assert_int_equal(reported, before + 1);
+	assert_int_equal(store_open(f->dir, NULL, &s), CAIRN_OK);
+	assert_int_equal(store_write(s, flip_fn, &inner), CAIRN_OK); /* flip it back */
+	store_close(s);
 	/* Opening checks only the newest tile's entries: an old entry passes... */
 	assert_int_equal(open_log(f, 0, 0), CAIRN_OK);
 	log_close(f->log);
