@@ -119,6 +119,16 @@ static void tile_key(uint8_t key[9], unsigned level, uint64_t index)
 typedef struct tile_source {
 	store_txn *txn;
 	const edge *edge; /* NULL for readers */
+	/* Readers only: the last tile read at each level. A proof takes up to 8
+	 * nodes from one tile, so this makes it one B-tree lookup per tile level
+	 * instead of one per node. Read-only transactions keep values in place,
+	 * so the pointers stay valid for the reader's life; a write transaction
+	 * may move a value on its next put, so the writer does not memoize. */
+	struct {
+		uint64_t index;
+		const void *val;
+		size_t vlen;
+	} memo[EDGE_LEVELS];
 } tile_source;
 
 /* Packs an edge tile of width w into the stored layout; returns hashes written. */
@@ -148,7 +158,7 @@ static void unpack_tile(const uint8_t *val, unsigned w, edge_tile *t)
 
 static int source_node(void *ctx, unsigned height, uint64_t index, uint8_t out[HASH])
 {
-	const tile_source *src = ctx;
+	tile_source *src = ctx;
 	if (height >= 64)
 		return CAIRN_ERR_RANGE;
 	unsigned level = height / TILES_HEIGHT, r = height % TILES_HEIGHT;
@@ -166,10 +176,20 @@ static int source_node(void *ctx, unsigned height, uint64_t index, uint8_t out[H
 	uint8_t key[9];
 	const void *val;
 	size_t vlen;
-	tile_key(key, level, tile);
-	int rc = store_get(src->txn, STORE_TILES, key, sizeof key, &val, &vlen);
-	if (rc)
-		return rc == CAIRN_ERR_NOT_FOUND ? CAIRN_ERR_CORRUPT : rc;
+	if (!src->edge && level < EDGE_LEVELS && src->memo[level].val && src->memo[level].index == tile) {
+		val = src->memo[level].val;
+		vlen = src->memo[level].vlen;
+	} else {
+		tile_key(key, level, tile);
+		int rc = store_get(src->txn, STORE_TILES, key, sizeof key, &val, &vlen);
+		if (rc)
+			return rc == CAIRN_ERR_NOT_FOUND ? CAIRN_ERR_CORRUPT : rc;
+		if (!src->edge && level < EDGE_LEVELS) {
+			src->memo[level].index = tile;
+			src->memo[level].val = val;
+			src->memo[level].vlen = vlen;
+		}
+	}
 	unsigned w = stored_width(vlen);
 	if (w == 0 || j >= w >> r)
 		return CAIRN_ERR_CORRUPT;
@@ -354,7 +374,7 @@ static int append_txn(store_txn *txn, void *arg)
 		t->dirty = 0;
 	}
 
-	tile_source ts = {txn, w};
+	tile_source ts = {.txn = txn, .edge = w};
 	merkle_source src = {source_node, &ts};
 	rc = merkle_root(&src, w->size, w->root);
 	if (rc)
@@ -547,7 +567,7 @@ static int load_edge(store_txn *txn, cairn_log *l, log_checkpoint *cp)
 		if (rc || vlen <= 8)
 			return rc && rc != CAIRN_ERR_NOT_FOUND ? rc : CAIRN_ERR_CORRUPT;
 		merkle_leaf_hash((const uint8_t *)v + 8, vlen - 8, leaf);
-		tile_source one = {txn, &l->cur};
+		tile_source one = {.txn = txn, .edge = &l->cur};
 		rc = source_node(&one, 0, i, got);
 		if (rc)
 			return rc;
@@ -555,7 +575,7 @@ static int load_edge(store_txn *txn, cairn_log *l, log_checkpoint *cp)
 			return CAIRN_ERR_CORRUPT;
 	}
 	/* The stored root must be what the stored tiles say. */
-	tile_source ts = {txn, &l->cur};
+	tile_source ts = {.txn = txn, .edge = &l->cur};
 	merkle_source src = {source_node, &ts};
 	uint8_t root[HASH];
 	rc = merkle_root(&src, cp->size, root);
@@ -745,7 +765,7 @@ int log_reader_root(log_reader *r, uint64_t size, uint8_t root[HASH])
 		memcpy(root, r->root, HASH);
 		return CAIRN_OK;
 	}
-	tile_source ts = {r->txn, NULL};
+	tile_source ts = {.txn = r->txn, .edge = NULL};
 	merkle_source src = {source_node, &ts};
 	return merkle_root(&src, size, root);
 }
@@ -754,7 +774,7 @@ int log_reader_inclusion(log_reader *r, uint64_t index, uint64_t size, uint8_t p
 {
 	if (size > r->size || index >= size)
 		return CAIRN_ERR_RANGE;
-	tile_source ts = {r->txn, NULL};
+	tile_source ts = {.txn = r->txn, .edge = NULL};
 	merkle_source src = {source_node, &ts};
 	return merkle_inclusion_proof(&src, index, size, proof, len);
 }
@@ -763,7 +783,7 @@ int log_reader_consistency(log_reader *r, uint64_t m, uint64_t n, uint8_t proof[
 {
 	if (n > r->size || m > n)
 		return CAIRN_ERR_RANGE;
-	tile_source ts = {r->txn, NULL};
+	tile_source ts = {.txn = r->txn, .edge = NULL};
 	merkle_source src = {source_node, &ts};
 	return merkle_consistency_proof(&src, m, n, proof, len);
 }
@@ -867,7 +887,7 @@ static void problem(checker *c, const char *fmt, ...)
  * tile, or an inner node of a tile. */
 static void check_tile_hash(checker *c, store_txn *txn, unsigned height, uint64_t index, const uint8_t hash[HASH])
 {
-	tile_source ts = {txn, NULL};
+	tile_source ts = {.txn = txn, .edge = NULL};
 	uint8_t got[HASH];
 	int rc = source_node(&ts, height, index, got);
 	if (rc) {
