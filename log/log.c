@@ -11,6 +11,7 @@
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
 
+#include "codec.h"
 #include "note.h"
 #include "store.h"
 #include "tiles.h"
@@ -244,6 +245,34 @@ static int edge_add(store_txn *txn, edge *e, unsigned level, const uint8_t hash[
 	return CAIRN_ERR_RANGE;
 }
 
+/* Artifact digest keys ("sha256:<hex>", "sha384:…", "sha512:…", lowercase)
+ * are stored as one algorithm byte (1, 2, 3) and the raw digest: 33 bytes
+ * instead of 71 for sha256, on every entry. Other keys are stored as given;
+ * their first byte is printable, so the two forms never collide. */
+#define HASH_KEY_MAX 65
+
+static size_t compact_hash_key(const uint8_t *key, size_t len, uint8_t out[HASH_KEY_MAX])
+{
+	static const struct {
+		const char *prefix;
+		size_t digest;
+	} algs[] = {{"sha256:", 32}, {"sha384:", 48}, {"sha512:", 64}};
+	for (size_t a = 0; a < sizeof algs / sizeof algs[0]; a++) {
+		size_t pl = strlen(algs[a].prefix), d = algs[a].digest;
+		if (len != pl + 2 * d || memcmp(key, algs[a].prefix, pl) != 0)
+			continue;
+		const uint8_t *hex = key + pl;
+		int ok = 1;
+		for (size_t i = 0; i < 2 * d && ok; i++)
+			ok = (hex[i] >= '0' && hex[i] <= '9') || (hex[i] >= 'a' && hex[i] <= 'f');
+		if (!ok || codec_hex_decode((const char *)hex, 2 * d, out + 1, d) != CAIRN_OK)
+			return 0;
+		out[0] = (uint8_t)(a + 1);
+		return 1 + d;
+	}
+	return 0;
+}
+
 static int write_meta(store_txn *txn, const char *name, const void *val, size_t len)
 {
 	return store_put(txn, STORE_META, name, strlen(name), val, len, 0, NULL, NULL);
@@ -348,8 +377,18 @@ static int append_txn(store_txn *txn, void *arg)
 			const log_index_key *key = &e->keys[k];
 			if (key->len == 0 || key->len > STORE_MAX_KEY)
 				return CAIRN_ERR_INVALID;
-			rc = store_put(txn, key->index == LOG_BY_HASH ? STORE_BY_HASH : STORE_BY_KEY, key->key,
-				       key->len, idx, 8, 0, NULL, NULL);
+			const uint8_t *kb = key->key;
+			size_t klen = key->len;
+			uint8_t compact[HASH_KEY_MAX];
+			if (key->index == LOG_BY_HASH) {
+				size_t n = compact_hash_key(kb, klen, compact);
+				if (n) {
+					kb = compact;
+					klen = n;
+				}
+			}
+			rc = store_put(txn, key->index == LOG_BY_HASH ? STORE_BY_HASH : STORE_BY_KEY, kb, klen, idx, 8, 0,
+				       NULL, NULL);
 			if (rc && rc != CAIRN_ERR_DUPLICATE)
 				return rc;
 		}
@@ -850,6 +889,14 @@ int log_reader_search(log_reader *r, log_index index, const uint8_t *key, size_t
 {
 	if (len == 0 || len > STORE_MAX_KEY)
 		return CAIRN_ERR_INVALID;
+	uint8_t compact[HASH_KEY_MAX];
+	if (index == LOG_BY_HASH) {
+		size_t n = compact_hash_key(key, len, compact);
+		if (n) {
+			key = compact;
+			len = n;
+		}
+	}
 	int rc = store_get_dups(r->txn, index == LOG_BY_HASH ? STORE_BY_HASH : STORE_BY_KEY, key, len, out, max,
 				count);
 	if (rc == CAIRN_ERR_NOT_FOUND) {
