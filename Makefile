@@ -61,7 +61,7 @@ BINS      := $(patsubst bin/%,$(BUILD)/bin/%,$(BINS))
 endif
 
 .SECONDARY:
-.PHONY: all test check run bench asan ubsan fuzz crash install clean deps
+.PHONY: all test check run bench asan ubsan valgrind fuzz crash install clean deps
 all: $(CORE_LIB) $(LOG_LIB) $(BINS)
 
 deps:
@@ -107,6 +107,10 @@ asan:
 
 ubsan:
 	$(MAKE) BUILD=build-ubsan SAN=undefined OPT="-O1 -g" test
+
+# The unit tests under valgrind memcheck: no errors, no leaks.
+valgrind: all $(TESTS)
+	@sh tests/valgrind.sh $(BUILD)
 
 run: all
 	./bin/cairnd
