@@ -74,7 +74,8 @@ void merkle_empty_root(uint8_t out[MERKLE_HASH_SIZE])
 uint64_t merkle_split(uint64_t n)
 {
 	uint64_t k = 1;
-	while (k << 1 < n)
+	/* Stop before k << 1 wraps: for n > 2^63 the answer is 2^63. */
+	while (k < (UINT64_C(1) << 63) && k << 1 < n)
 		k <<= 1;
 	return k;
 }

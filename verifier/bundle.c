@@ -129,8 +129,14 @@ static int sigstore_tlog(const json_t *t, tlog_entry **out, char *err, size_t er
 		goto out;
 	}
 	if (strcmp(kind, e->kind) != 0 || strcmp(ver, e->version) != 0) {
-		snprintf(err, errlen, "bundle: kindVersion (%.15s %.15s) is not the logged body's (%s %s)",
-		         kind, ver, e->kind, e->version);
+		/* Both come from untrusted files: print them as one safe line each. */
+		char k1[20], v1[20], k2[20], v2[20];
+		jsonx_oneline(kind, strlen(kind), k1, sizeof k1);
+		jsonx_oneline(ver, strlen(ver), v1, sizeof v1);
+		jsonx_oneline(e->kind, strlen(e->kind), k2, sizeof k2);
+		jsonx_oneline(e->version, strlen(e->version), v2, sizeof v2);
+		snprintf(err, errlen, "bundle: kindVersion (%s %s) is not the logged body's (%s %s)", k1, v1, k2,
+		         v2);
 		rc = CAIRN_ERR_VERIFY;
 		goto out;
 	}

@@ -476,8 +476,10 @@ int tlog_check_hashedrekord(const tlog_entry *e, keys_digest alg, const uint8_t 
 	int rc = CAIRN_ERR_VERIFY;
 
 	if (strcmp(e->kind, "hashedrekord") != 0 || strcmp(e->version, "0.0.1") != 0) {
-		snprintf(err, errlen, "logged body: a %s %s entry, not hashedrekord 0.0.1", e->kind,
-		         e->version);
+		char kind[20], ver[20];
+		jsonx_oneline(e->kind, strlen(e->kind), kind, sizeof kind);
+		jsonx_oneline(e->version, strlen(e->version), ver, sizeof ver);
+		snprintf(err, errlen, "logged body: a %s %s entry, not hashedrekord 0.0.1", kind, ver);
 		return CAIRN_ERR_VERIFY;
 	}
 	if (entry_parse_hashedrekord(e->body, e->body_len, &h) != CAIRN_OK) {

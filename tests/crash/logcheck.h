@@ -173,7 +173,8 @@ static inline void lc_tree_index(lc_tree *t)
 		uint64_t n = t->size >> l;
 		t->levels[l] = malloc(n * LC_H);
 		for (uint64_t i = 0; i < n; i++)
-			merkle_node_hash(t->levels[l - 1][2 * i], t->levels[l - 1][2 * i + 1], t->levels[l][i]);
+			merkle_node_hash(t->levels[l - 1][2 * i], t->levels[l - 1][2 * i + 1],
+			                 t->levels[l][i]);
 		t->nlevels = l + 1;
 	}
 }
@@ -183,7 +184,7 @@ static inline int lc_tree_root(lc_tree *t, uint64_t m, uint8_t out[LC_H])
 {
 	if (m > t->size)
 		return lc_fail("root of %llu entries asked of a tree of %llu", (unsigned long long)m,
-			       (unsigned long long)t->size);
+		               (unsigned long long)t->size);
 	merkle_source src = {lc_node, t};
 	if (merkle_root(&src, m, out) != CAIRN_OK)
 		return lc_fail("cannot compute the root of %llu entries", (unsigned long long)m);
@@ -244,7 +245,8 @@ static inline int lc_fetch_tree(CURL *c, const char *base, uint64_t size, lc_tre
 			return -1;
 		if (r.status != 200 || r.len != (size_t)w * LC_H ||
 		    memcmp(r.body, t->leaf[tile * 256], (size_t)w * LC_H) != 0) {
-			lc_fail("GET %s: status %ld, %zu bytes: not the bundle's leaf hashes", path, r.status, r.len);
+			lc_fail("GET %s: status %ld, %zu bytes: not the bundle's leaf hashes", path, r.status,
+			        r.len);
 			http_resp_free(&r);
 			return -1;
 		}
@@ -257,11 +259,11 @@ static inline int lc_fetch_tree(CURL *c, const char *base, uint64_t size, lc_tre
 /* GET /api/v1/log/proof?firstSize=m&lastSize=n and verify it between
  * (m, root1) and (n, root2). */
 static inline int lc_consistency(CURL *c, const char *base, uint64_t m, const uint8_t root1[LC_H], uint64_t n,
-				 const uint8_t root2[LC_H])
+                                 const uint8_t root2[LC_H])
 {
 	char path[128];
 	snprintf(path, sizeof path, "/api/v1/log/proof?firstSize=%llu&lastSize=%llu", (unsigned long long)m,
-		 (unsigned long long)n);
+	         (unsigned long long)n);
 	http_resp r;
 	if (lc_get(c, base, path, &r))
 		return -1;
@@ -285,11 +287,13 @@ static inline int lc_consistency(CURL *c, const char *base, uint64_t m, const ui
 		}
 	}
 	if (memcmp(root, root2, LC_H) != 0) {
-		lc_fail("GET %s: rootHash is not the root of the tree of size %llu", path, (unsigned long long)n);
+		lc_fail("GET %s: rootHash is not the root of the tree of size %llu", path,
+		        (unsigned long long)n);
 		goto out;
 	}
 	if (merkle_verify_consistency(m, n, (const uint8_t(*)[LC_H])proof, len, root1, root2) != CAIRN_OK) {
-		lc_fail("consistency proof %llu -> %llu does not verify", (unsigned long long)m, (unsigned long long)n);
+		lc_fail("consistency proof %llu -> %llu does not verify", (unsigned long long)m,
+		        (unsigned long long)n);
 		goto out;
 	}
 	rc = 0;
@@ -297,6 +301,79 @@ out:
 	json_decref(v);
 	http_resp_free(&r);
 	return rc;
+}
+
+/* The root of the tree of size m computed from hash tiles alone, as a
+ * C2SP tlog-tiles client at a checkpoint of size m computes it: every tile
+ * is fetched at the width it has in that tree (partial tiles for old sizes
+ * must still be served) and must hold exactly width hashes. */
+typedef struct lc_tiles {
+	CURL *c;
+	const char *base;
+	uint64_t size;
+	struct {
+		unsigned level, width;
+		uint64_t index;
+		uint8_t *data;
+	} t[128];
+	int n;
+} lc_tiles;
+
+static int lc_tile_node(void *ctx, unsigned height, uint64_t index, uint8_t out[LC_H])
+{
+	lc_tiles *tc = ctx;
+	tiles_coord co;
+	tiles_node_coord(height, index, &co);
+	unsigned w = tiles_width(co.level, co.index, tc->size);
+	if (w < co.slot + co.count) {
+		lc_fail("tile %u/%llu of a tree of %llu has %u hashes, node needs %u", co.level,
+		        (unsigned long long)co.index, (unsigned long long)tc->size, w, co.slot + co.count);
+		return CAIRN_ERR_RANGE;
+	}
+	uint8_t *data = NULL;
+	for (int i = 0; i < tc->n; i++)
+		if (tc->t[i].level == co.level && tc->t[i].index == co.index && tc->t[i].width == w)
+			data = tc->t[i].data;
+	if (!data) {
+		tiles_path p = {0, co.level, co.index, w};
+		char path[TILES_PATH_MAX + 1] = "/";
+		tiles_path_format(&p, path + 1, sizeof path - 1);
+		http_resp r;
+		if (lc_get(tc->c, tc->base, path, &r))
+			return CAIRN_ERR_IO;
+		if (r.status != 200 || r.len != (size_t)w * LC_H || tc->n == 128) {
+			lc_fail("GET %s (tree size %llu): status %ld, %zu bytes", path, (unsigned long long)tc->size,
+			        r.status, r.len);
+			http_resp_free(&r);
+			return CAIRN_ERR_IO;
+		}
+		data = (uint8_t *)r.body; /* owned by the cache now */
+		tc->t[tc->n].level = co.level;
+		tc->t[tc->n].index = co.index;
+		tc->t[tc->n].width = w;
+		tc->t[tc->n].data = data;
+		tc->n++;
+	}
+	/* Fold count = 2^k hashes from slot into the subtree root. */
+	uint8_t buf[256][LC_H];
+	memcpy(buf, data + (size_t)co.slot * LC_H, (size_t)co.count * LC_H);
+	for (unsigned n = co.count; n > 1; n /= 2)
+		for (unsigned i = 0; i < n / 2; i++)
+			merkle_node_hash(buf[2 * i], buf[2 * i + 1], buf[i]);
+	memcpy(out, buf[0], LC_H);
+	return CAIRN_OK;
+}
+
+static inline int lc_tiles_root(CURL *c, const char *base, uint64_t m, uint8_t out[LC_H])
+{
+	lc_tiles tc = {c, base, m, {{0}}, 0};
+	merkle_source src = {lc_tile_node, &tc};
+	int rc = merkle_root(&src, m, out);
+	for (int i = 0; i < tc.n; i++)
+		free(tc.t[i].data);
+	if (rc && rc != CAIRN_ERR_IO && rc != CAIRN_ERR_RANGE)
+		lc_fail("cannot compute the root of %llu from tiles", (unsigned long long)m);
+	return rc ? -1 : 0;
 }
 
 /* Everything at once: the signed tree head verifies, the tree recomputed
@@ -315,21 +392,27 @@ static inline int lc_verify_log(CURL *c, const char *base, const lc_keys *k, lc_
 		return -1;
 	if (memcmp(root, cp.root, LC_H) != 0)
 		return lc_fail("the root recomputed from the %llu stored entries is not the signed root",
-			       (unsigned long long)cp.size);
+		               (unsigned long long)cp.size);
+	if (lc_tiles_root(c, base, cp.size, root))
+		return -1;
+	if (memcmp(root, cp.root, LC_H) != 0)
+		return lc_fail("the root computed from the hash tiles of %llu entries is not the signed root",
+		               (unsigned long long)cp.size);
 	http_resp r;
 	if (lc_get(c, base, "/checkpoint", &r))
 		return -1;
 	note_checkpoint c2;
-	int rc = r.status == 200 ? lc_checkpoint(k, r.body, r.len, 1, &c2) : lc_fail("/checkpoint: %ld", r.status);
+	int rc =
+	    r.status == 200 ? lc_checkpoint(k, r.body, r.len, 1, &c2) : lc_fail("/checkpoint: %ld", r.status);
 	http_resp_free(&r);
 	if (rc)
 		return -1;
 	if (c2.size < cp.size)
 		return lc_fail("/checkpoint (size %llu) is older than /api/v1/log (size %llu)",
-			       (unsigned long long)c2.size, (unsigned long long)cp.size);
+		               (unsigned long long)c2.size, (unsigned long long)cp.size);
 	if (c2.size == cp.size && memcmp(c2.root, cp.root, LC_H) != 0)
 		return lc_fail("/checkpoint and /api/v1/log disagree on the root of size %llu",
-			       (unsigned long long)cp.size);
+		               (unsigned long long)cp.size);
 	return 0;
 }
 

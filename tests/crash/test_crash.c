@@ -47,9 +47,9 @@ typedef struct rec {
 	int64_t itime;     /* from the 201; 0 when it was acknowledged by a 409 */
 	uint8_t leaf[H];   /* of the canonical body, computed locally */
 	char *proposal;
-	char *ack;         /* the 201 body, parsed on the main thread */
-	long status;       /* the last HTTP status (0: transport error) */
-	char where[160];   /* the last 409's Location */
+	char *ack;       /* the 201 body, parsed on the main thread */
+	long status;     /* the last HTTP status (0: transport error) */
+	char where[160]; /* the last 409's Location */
 } rec;
 
 typedef struct writer {
@@ -82,7 +82,7 @@ static struct {
 	uint64_t last_size;
 	uint8_t last_root[H];
 	/* Tallies for the summary line. */
-	unsigned cycles, early_kills, kill_points, restarts;
+	unsigned cycles, early_kills, kill_points, restarts, checks;
 	size_t acked, lost, cut_logged, cut_absent, cut_unknown, refused, resubmits;
 	unsigned seed, seed0;
 } S;
@@ -111,8 +111,8 @@ static char *proposal(writer *w, const char *artifact, uint8_t leaf[H])
 	char *s64 = codec_b64_encode_alloc(sig, siglen);
 	free(sig);
 	json_t *v = json_pack("{s:s,s:s,s:{s:{s:{s:s,s:s}},s:{s:s,s:{s:s}}}}", "apiVersion", "0.0.1", "kind",
-			      "hashedrekord", "spec", "data", "hash", "algorithm", "sha256", "value", hex, "signature",
-			      "content", s64, "publicKey", "content", w->pem_b64);
+	                      "hashedrekord", "spec", "data", "hash", "algorithm", "sha256", "value", hex,
+	                      "signature", "content", s64, "publicKey", "content", w->pem_b64);
 	free(s64);
 	char *text = json_dumps(v, JSON_COMPACT);
 	json_decref(v);
@@ -247,7 +247,8 @@ static void remember(uint64_t size, const uint8_t root[H])
 	for (size_t i = 0; i < S.ncps; i++) {
 		if (S.cps[i].size == size) {
 			if (memcmp(S.cps[i].root, root, H) != 0)
-				fail_msg("two signed checkpoints of size %llu name different roots", (unsigned long long)size);
+				fail_msg("two signed checkpoints of size %llu name different roots",
+				         (unsigned long long)size);
 			return;
 		}
 	}
@@ -301,7 +302,8 @@ static void check_ack(rec *r)
 		assert_non_null(h);
 		assert_int_equal(codec_hex_decode(h, strlen(h), proof[i], H), CAIRN_OK);
 	}
-	if (merkle_verify_inclusion(r->leaf, r->index, cp.size, (const uint8_t(*)[H])proof, len, cp.root) != CAIRN_OK)
+	if (merkle_verify_inclusion(r->leaf, r->index, cp.size, (const uint8_t(*)[H])proof, len, cp.root) !=
+	    CAIRN_OK)
 		fail_msg("201 inclusion proof for index %llu does not verify", (unsigned long long)r->index);
 	remember(cp.size, cp.root);
 	json_decref(le);
@@ -309,13 +311,17 @@ static void check_ack(rec *r)
 
 static void summary(void)
 {
-	printf("crash: %u cycles (%u of them during a restart, %u at a write to data.mdb), %zu entries acknowledged, "
+	printf("crash: %u cycles (%u of them during a restart, %u at a write to data.mdb), %zu entries "
+	       "acknowledged, "
 	       "%zu lost; "
-	       "of the uploads cut by a kill %zu had been committed, %zu had not and were logged when uploaded again, "
+	       "of the uploads cut by a kill %zu had been committed, %zu had not and were logged when "
+	       "uploaded again, "
 	       "%zu unresolved (%zu uploads repeated); "
-	       "%zu refused with 503; %zu checkpoints of distinct sizes verified; final tree size %llu (seed %u)\n",
-	       S.cycles, S.early_kills, S.kill_points, S.acked, S.lost, S.cut_logged, S.cut_absent, S.cut_unknown, S.resubmits,
-	       S.refused, S.ncps, (unsigned long long)S.last_size, S.seed0);
+	       "%zu refused with 503; %zu checkpoints of distinct sizes verified; %u offline checks passed; "
+	       "final tree size %llu (seed %u)\n",
+	       S.cycles, S.early_kills, S.kill_points, S.acked, S.lost, S.cut_logged, S.cut_absent,
+	       S.cut_unknown, S.resubmits, S.refused, S.ncps, S.checks, (unsigned long long)S.last_size,
+	       S.seed0);
 	fflush(stdout);
 }
 
@@ -340,7 +346,8 @@ static void verify_after_restart(CURL *c, int final)
 	assert_int_equal(lc_tree_root(&t, n, root), 0);
 	/* The tree only grows, and it grows consistently. */
 	if (n < S.last_size)
-		fail_msg("the tree shrank from %llu to %llu entries", (unsigned long long)S.last_size, (unsigned long long)n);
+		fail_msg("the tree shrank from %llu to %llu entries", (unsigned long long)S.last_size,
+		         (unsigned long long)n);
 	uint8_t prev[H];
 	assert_int_equal(lc_tree_root(&t, S.last_size, prev), 0);
 	if (S.last_size && memcmp(prev, S.last_root, H) != 0)
@@ -367,7 +374,8 @@ static void verify_after_restart(CURL *c, int final)
 	S.nnotes = 0;
 
 	/* Every upload. */
-	size_t sample = 0, lost = 0, cut_logged = 0, cut_absent = 0, cut_unknown = 0, refused = 0, resubmits = 0;
+	size_t sample = 0, lost = 0, cut_logged = 0, cut_absent = 0, cut_unknown = 0, refused = 0,
+	       resubmits = 0;
 	for (int wi = 0; wi < S.nwriters; wi++) {
 		writer *w = &S.w[wi];
 		for (size_t i = 0; i < w->n; i++) {
@@ -402,19 +410,23 @@ static void verify_after_restart(CURL *c, int final)
 				{
 					char want[128], leafhex[65];
 					codec_hex_encode(r->leaf, H, leafhex);
-					snprintf(want, sizeof want, "/api/v1/log/entries/%s%s", S.tree_hex, leafhex);
+					snprintf(want, sizeof want, "/api/v1/log/entries/%s%s", S.tree_hex,
+					         leafhex);
 					if (strcmp(r->where, want) != 0)
 						fail_msg("409 Location %s, want %s", r->where, want);
 				}
 				r->index = hit->index;
 				r->itime = 0;
 				r->state = R_ACKED; /* from now on it must stay */
-				/* fall through */
+				                    /* fall through */
 			case R_ACKED:
 				if (r->index >= n || memcmp(t.leaf[r->index], r->leaf, H) != 0) {
 					lost++;
-					fprintf(stderr, "LOST: entry acknowledged at index %llu is %s after restart %u\n",
-						(unsigned long long)r->index, r->index >= n ? "gone" : "replaced", S.restarts);
+					fprintf(
+					    stderr,
+					    "LOST: entry acknowledged at index %llu is %s after restart %u\n",
+					    (unsigned long long)r->index, r->index >= n ? "gone" : "replaced",
+					    S.restarts);
 					break;
 				}
 				/* The same body and time through the v1 API, for a sample. */
@@ -422,7 +434,7 @@ static void verify_after_restart(CURL *c, int final)
 					sample++;
 					char path[96];
 					snprintf(path, sizeof path, "/api/v1/log/entries?logIndex=%llu",
-						 (unsigned long long)r->index);
+					         (unsigned long long)r->index);
 					http_resp resp;
 					if (lc_get(c, S.d.url, path, &resp))
 						fail_msg("%s", lc_err);
@@ -430,11 +442,16 @@ static void verify_after_restart(CURL *c, int final)
 					json_t *le = json_loads(resp.body, 0, &je);
 					json_t *e = json_object_iter_value(json_object_iter(le));
 					const char *b64 = json_string_value(json_object_get(e, "body"));
-					char *want = codec_b64_encode_alloc(t.body[r->index], t.blen[r->index]);
+					char *want =
+					    codec_b64_encode_alloc(t.body[r->index], t.blen[r->index]);
 					if (resp.status != 200 || !b64 || strcmp(b64, want) != 0 ||
-					    (uint64_t)json_integer_value(json_object_get(e, "logIndex")) != r->index ||
-					    (r->itime && json_integer_value(json_object_get(e, "integratedTime")) != r->itime))
-						fail_msg("GET %s does not give the acknowledged entry: %.200s", path, resp.body);
+					    (uint64_t)json_integer_value(json_object_get(e, "logIndex")) !=
+					        r->index ||
+					    (r->itime && json_integer_value(json_object_get(
+					                     e, "integratedTime")) != r->itime))
+						fail_msg(
+						    "GET %s does not give the acknowledged entry: %.200s",
+						    path, resp.body);
 					free(want);
 					json_decref(le);
 					http_resp_free(&resp);
@@ -443,7 +460,7 @@ static void verify_after_restart(CURL *c, int final)
 			case R_REFUSED:
 				if (hit)
 					fail_msg("an entry refused with 503 is in the log at %llu",
-						 (unsigned long long)hit->index);
+					         (unsigned long long)hit->index);
 				refused++;
 				break;
 			case R_NEW:
@@ -471,16 +488,23 @@ static void verify_after_restart(CURL *c, int final)
 		cpt *cp = &S.cps[i];
 		if (cp->size > n)
 			fail_msg("a checkpoint of size %llu was returned, but only %llu entries survived",
-				 (unsigned long long)cp->size, (unsigned long long)n);
+			         (unsigned long long)cp->size, (unsigned long long)n);
 		uint8_t want[H];
 		assert_int_equal(lc_tree_root(&t, cp->size, want), 0);
 		if (memcmp(want, cp->root, H) != 0)
 			fail_msg("checkpoint of size %llu names a root the stored entries do not give",
-				 (unsigned long long)cp->size);
+			         (unsigned long long)cp->size);
 		/* The server's proof too: all of them at the end, the new ones now. */
-		if ((final || cp->size > S.last_size || S.restarts % 10 == 0) && cp->size > 0 &&
-		    lc_consistency(c, S.d.url, cp->size, cp->root, n, root))
-			fail_msg("%s", lc_err);
+		if ((final || cp->size > S.last_size || S.restarts % 10 == 0) && cp->size > 0) {
+			if (lc_consistency(c, S.d.url, cp->size, cp->root, n, root))
+				fail_msg("%s", lc_err);
+			uint8_t tr[H];
+			if (lc_tiles_root(c, S.d.url, cp->size, tr))
+				fail_msg("%s", lc_err);
+			if (memcmp(tr, cp->root, H) != 0)
+				fail_msg("the hash tiles at size %llu give another root than its checkpoint",
+				         (unsigned long long)cp->size);
+		}
 	}
 	S.last_size = n;
 	memcpy(S.last_root, root, H);
@@ -495,6 +519,34 @@ static void start_daemon(void)
 		fail_msg("cairnd did not restart (status %d) after %u cycles:\n%s", status, S.cycles, out);
 	}
 	S.restarts++;
+}
+
+/* `cairnd --check` on the data dir of the killed daemon: the offline check
+ * must find it consistent before it is started again. */
+static void check_offline(void)
+{
+	char out[256];
+	snprintf(out, sizeof out, "%s.check", S.d.dir);
+	pid_t pid = fork();
+	if (pid == 0) {
+		int fd = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		dup2(fd, 1);
+		dup2(fd, 2);
+		execl(harness_bin(), harness_bin(), "--check", "--data", S.d.dir, (char *)NULL);
+		_exit(127);
+	}
+	int st = 0;
+	waitpid(pid, &st, 0);
+	FILE *f = fopen(out, "r");
+	char text[4096] = "";
+	size_t n = f ? fread(text, 1, sizeof text - 1, f) : 0;
+	text[n] = '\0';
+	if (f)
+		fclose(f);
+	unlink(out);
+	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0 || !strstr(text, "is consistent"))
+		fail_msg("cairnd --check after kill %u (status %d):\n%s", S.cycles, st, text);
+	S.checks++;
 }
 
 /* The crash injector (tests/crash/killpoint.c), when it was built. */
@@ -595,12 +647,14 @@ static void test_kill_during_uploads(void **state)
 		http_resp_free(&r);
 	}
 	snprintf(S.tree_hex, sizeof S.tree_hex, "%016llx",
-		 strtoull(json_string_value(json_object_get(li, "treeID")), NULL, 10));
+	         strtoull(json_string_value(json_object_get(li, "treeID")), NULL, 10));
 	json_decref(li);
 
 	for (unsigned cycle = 0; cycle < cycles; cycle++) {
-		if (!S.d.pid)
+		if (!S.d.pid) {
+			check_offline();
 			start_daemon();
+		}
 		verify_after_restart(c, 0);
 		if (rnd() % 6 == 0) {
 			/* Kill while it restarts: opening LMDB, recomputing the root. */
@@ -643,7 +697,8 @@ static void test_kill_during_uploads(void **state)
 			for (int i = 0; i < 150; i++) {
 				siginfo_t si;
 				si.si_pid = 0;
-				if (waitid(P_PID, (id_t)S.d.pid, &si, WEXITED | WNOHANG | WNOWAIT) == 0 && si.si_pid)
+				if (waitid(P_PID, (id_t)S.d.pid, &si, WEXITED | WNOHANG | WNOWAIT) == 0 &&
+				    si.si_pid)
 					break; /* dead; daemon_kill reaps it */
 				sleep_ms(10);
 			}
@@ -658,6 +713,7 @@ static void test_kill_during_uploads(void **state)
 		pthread_join(poller, NULL);
 		S.cycles++;
 	}
+	check_offline();
 	start_daemon();
 	verify_after_restart(c, 1);
 	/* A clean stop still works after all that. */
@@ -707,8 +763,9 @@ static void test_kill_during_first_start(void **state)
 		int status = 0;
 		if (daemon_start(&d, NULL, &status) != 0) {
 			char *out = daemon_output(&d);
-			fail_msg("after a kill during the first start, cairnd does not start (status %d):\n%s", status,
-				 out);
+			fail_msg(
+			    "after a kill during the first start, cairnd does not start (status %d):\n%s",
+			    status, out);
 		}
 		lc_keys k;
 		if (lc_keys_load(&k, d.dir, NAME))
@@ -752,8 +809,8 @@ static void test_kill_at_first_start_writes(void **state)
 		const char *path;
 		long at;
 	} points[] = {
-		{"log.key", 1}, {"log.pub", 1}, {"note.key", 1}, {"data.mdb", 1}, {"data.mdb", 2}, {"data.mdb", 3},
-		{"data.mdb", 4},
+	    {"log.key", 1},  {"log.pub", 1},  {"note.key", 1}, {"data.mdb", 1},
+	    {"data.mdb", 2}, {"data.mdb", 3}, {"data.mdb", 4},
 	};
 	CURL *c = curl_easy_init();
 	char failures[4096] = "";
@@ -769,7 +826,8 @@ static void test_kill_at_first_start_writes(void **state)
 		if (st == -1) {
 			kill(pid, SIGKILL);
 			waitpid(pid, NULL, 0);
-			fail_msg("the kill point at write %ld to %s was never reached", points[i].at, points[i].path);
+			fail_msg("the kill point at write %ld to %s was never reached", points[i].at,
+			         points[i].path);
 		}
 		if (!WIFSIGNALED(st) || WTERMSIG(st) != SIGKILL)
 			fail_msg("cairnd with a kill point at %s exited with status %d", points[i].path, st);
@@ -777,9 +835,10 @@ static void test_kill_at_first_start_writes(void **state)
 		if (daemon_start(&d, NULL, &status) != 0) {
 			char *out = daemon_output(&d);
 			out[strcspn(out, "\n")] = '\0';
-			fl += (size_t)snprintf(failures + fl, sizeof failures - fl,
-					       "\n  crash just before write %ld to %s: the next start fails (status %d): %s",
-					       points[i].at, points[i].path, status, out);
+			fl += (size_t)snprintf(
+			    failures + fl, sizeof failures - fl,
+			    "\n  crash just before write %ld to %s: the next start fails (status %d): %s",
+			    points[i].at, points[i].path, status, out);
 			free(out);
 			unlink(d.out_path);
 			harness_rm_rf(d.dir);
@@ -796,17 +855,18 @@ static void test_kill_at_first_start_writes(void **state)
 		http_resp r;
 		assert_int_equal(lc_get(c, d.url, "/api/v1/log/publicKey", &r), 0);
 		if (r.status != 200 || r.len != n || memcmp(r.body, file, n) != 0) {
-			fl += (size_t)snprintf(failures + fl, sizeof failures - fl,
-					       "\n  crash just before write %ld to %s: log.pub (%zu bytes) is not the log's "
-					       "public key after the next start",
-					       points[i].at, points[i].path, n);
+			fl += (size_t)snprintf(
+			    failures + fl, sizeof failures - fl,
+			    "\n  crash just before write %ld to %s: log.pub (%zu bytes) is not the log's "
+			    "public key after the next start",
+			    points[i].at, points[i].path, n);
 		} else {
 			lc_keys k;
 			lc_tree t;
 			if (lc_keys_load(&k, d.dir, NAME) || lc_verify_log(c, d.url, &k, &t))
 				fl += (size_t)snprintf(failures + fl, sizeof failures - fl,
-						       "\n  crash just before write %ld to %s: %s", points[i].at,
-						       points[i].path, lc_err);
+				                       "\n  crash just before write %ld to %s: %s",
+				                       points[i].at, points[i].path, lc_err);
 			else
 				lc_tree_free(&t);
 			lc_keys_free(&k);
@@ -839,9 +899,9 @@ int main(void)
 	printf("crash: seed %u (CAIRN_CRASH_SEED to repeat the kill times)\n", S.seed);
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_kill_during_uploads),
-		cmocka_unit_test(test_kill_during_first_start),
-		cmocka_unit_test(test_kill_at_first_start_writes),
+	    cmocka_unit_test(test_kill_during_uploads),
+	    cmocka_unit_test(test_kill_during_first_start),
+	    cmocka_unit_test(test_kill_at_first_start_writes),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, teardown_group);
 	curl_global_cleanup();

@@ -73,7 +73,8 @@ static char *pem_b64(const keys_key *k)
 
 /* A hashedrekord proposal: artifact's digest, a signature by k over signed
  * (normally the artifact), the key given as key_b64. */
-static char *hashedrekord(const keys_key *k, const char *key_b64, const char *artifact, const char *signed_text)
+static char *hashedrekord(const keys_key *k, const char *key_b64, const char *artifact,
+                          const char *signed_text)
 {
 	uint8_t d[32], *sig = NULL;
 	size_t siglen = 0;
@@ -85,8 +86,8 @@ static char *hashedrekord(const keys_key *k, const char *key_b64, const char *ar
 	char *s64 = codec_b64_encode_alloc(sig, siglen);
 	free(sig);
 	json_t *v = json_pack("{s:s,s:s,s:{s:{s:{s:s,s:s}},s:{s:s,s:{s:s}}}}", "apiVersion", "0.0.1", "kind",
-			      "hashedrekord", "spec", "data", "hash", "algorithm", "sha256", "value", hex, "signature",
-			      "content", s64, "publicKey", "content", key_b64);
+	                      "hashedrekord", "spec", "data", "hash", "algorithm", "sha256", "value", hex,
+	                      "signature", "content", s64, "publicKey", "content", key_b64);
 	free(s64);
 	char *text = json_dumps(v, JSON_COMPACT);
 	json_decref(v);
@@ -168,7 +169,7 @@ static char *url(const char *path)
 
 /* The response is an API error: status, JSON content type, {"code","message"}. */
 static void assert_json_error(const char *what, long status, const char *ctype, const char *body, size_t len,
-			      long want)
+                              long want)
 {
 	if (status != want)
 		fail_msg("%s: status %ld, want %ld: %.300s", what, status, want, body ? body : "");
@@ -270,8 +271,8 @@ static int raw_send(int fd, const void *p, size_t n)
 }
 
 typedef struct raw_resp {
-	long status;    /* 0: no response */
-	int closed;     /* the server closed the connection */
+	long status; /* 0: no response */
+	int closed;  /* the server closed the connection */
 	char head[4096];
 	char *body;
 	size_t len;
@@ -375,7 +376,8 @@ static void raw_expect(const char *name, const void *req, size_t len, long want,
 			fail_msg("%s: status %ld (closed %d)", name, r.status, r.closed);
 	} else if (want == 0) {
 		if (!(r.status >= 400 && r.status < 500) && !(r.status == 0 && r.closed))
-			fail_msg("%s: status %ld (closed %d), want a 4xx or a closed connection", name, r.status, r.closed);
+			fail_msg("%s: status %ld (closed %d), want a 4xx or a closed connection", name,
+			         r.status, r.closed);
 	} else if (json) {
 		assert_json_error(name, r.status, r.ctype, r.body, r.len, want);
 	} else if (r.status != want) {
@@ -425,7 +427,7 @@ static int setup_group(void **state)
 	json_error_t je;
 	json_t *li = json_loads(r.body, 0, &je);
 	snprintf(F.tree_hex, sizeof F.tree_hex, "%016llx",
-		 strtoull(json_string_value(json_object_get(li, "treeID")), NULL, 10));
+	         strtoull(json_string_value(json_object_get(li, "treeID")), NULL, 10));
 	json_decref(li);
 	http_resp_free(&r);
 	return pthread_create(&F.prober, NULL, prober_main, NULL) == 0 ? 0 : -1;
@@ -465,7 +467,7 @@ static void test_invalid_json(void **state)
 	POST_ENTRY("{\"apiVersion\":\"0.0.1\",}", 400);
 	POST_ENTRY("{'apiVersion':'0.0.1'}", 400);
 	POST_ENTRY("{\"apiVersion\":\"0.0.1\"} trailing", 400);
-	POST_ENTRY("{\"a\":1,\"a\":2}", 400);                     /* duplicate keys */
+	POST_ENTRY("{\"a\":1,\"a\":2}", 400);                       /* duplicate keys */
 	POST_ENTRY("{\"kind\":\"hashed\\u0000rekord\"}", 400);      /* NUL in a string */
 	POST_ENTRY("{\"kind\":\"\\ud800\"}", 400);                  /* lone surrogate */
 	POST_ENTRY("{\"kind\":\"hashedrekord\xff\"}", 400);         /* invalid UTF-8 */
@@ -506,7 +508,8 @@ static char *nested(size_t depth, const char *open, const char *close, const cha
 static void test_deep_nesting(void **state)
 {
 	(void)state;
-	const char *paths[] = {"/api/v1/log/entries", "/api/v1/log/entries/retrieve", "/api/v1/index/retrieve"};
+	const char *paths[] = {"/api/v1/log/entries", "/api/v1/log/entries/retrieve",
+	                       "/api/v1/index/retrieve"};
 	for (size_t i = 0; i < 3; i++) {
 		char *s = nested(60000, "[", "]", "");
 		expect("POST", paths[i], s, strlen(s), 400);
@@ -530,8 +533,8 @@ static void test_deep_nesting(void **state)
 	free(deep);
 	post_entry_json(v, 400);
 	char *env = nested(40, "[", "]", "");
-	v = json_pack("{s:s,s:s,s:{s:{s:s,s:[s]}}}", "apiVersion", "0.0.1", "kind", "dsse", "spec", "proposedContent",
-		      "envelope", env, "verifiers", F.signer_b64);
+	v = json_pack("{s:s,s:s,s:{s:{s:s,s:[s]}}}", "apiVersion", "0.0.1", "kind", "dsse", "spec",
+	              "proposedContent", "envelope", env, "verifiers", F.signer_b64);
 	free(env);
 	post_entry_json(v, 400);
 	/* Brackets inside strings are not nesting. */
@@ -547,8 +550,8 @@ static void test_wrong_types(void **state)
 {
 	(void)state;
 	static const char *const members[][3] = {
-		{"apiVersion", NULL, NULL}, {"kind", NULL, NULL}, {"spec", NULL, NULL}, {"spec", "data", NULL},
-		{"spec", "signature", NULL}, {"spec", "data", "hash"},
+	    {"apiVersion", NULL, NULL}, {"kind", NULL, NULL},        {"spec", NULL, NULL},
+	    {"spec", "data", NULL},     {"spec", "signature", NULL}, {"spec", "data", "hash"},
 	};
 	json_t *bad[] = {json_integer(1), json_true(), json_null(), json_array(), json_real(0.5)};
 	for (size_t i = 0; i < sizeof members / sizeof members[0]; i++) {
@@ -599,8 +602,8 @@ static void test_wrong_types(void **state)
 static void test_kinds_and_versions(void **state)
 {
 	(void)state;
-	const char *kinds[] = {"rekord", "intoto", "rpm", "HASHEDREKORD", "hashedrekord ", "", "dsse\u00e9", "alpine",
-			       "cose", "jar", "helm", "rfc3161", "tuf"};
+	const char *kinds[] = {"rekord", "intoto", "rpm", "HASHEDREKORD", "hashedrekord ", "",   "dsse\u00e9",
+	                       "alpine", "cose",   "jar", "helm",         "rfc3161",       "tuf"};
 	for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
 		json_t *v = valid_value("kinds");
 		json_object_set_new(v, "kind", json_string(kinds[i]));
@@ -629,14 +632,15 @@ static char *b64s(const char *s)
 static void test_bad_base64_and_keys(void **state)
 {
 	(void)state;
-	const char *bad_b64[] = {"!!!!", "AAA", "AAAAA", "AA==AA==", "A===", "AB==", " AAAA", "AAAA\n", "QUJD\u00e9",
-				 "====", "QQ", "QQ=", "-_-_"};
+	const char *bad_b64[] = {"!!!!",   "AAA",        "AAAAA", "AA==AA==", "A===", "AB==", " AAAA",
+	                         "AAAA\n", "QUJD\u00e9", "====",  "QQ",       "QQ=",  "-_-_"};
 	for (size_t i = 0; i < sizeof bad_b64 / sizeof bad_b64[0]; i++) {
 		json_t *v = valid_value("b64");
 		json_object_set_new(at(v, "spec", "signature", NULL), "content", json_string(bad_b64[i]));
 		post_entry_json(v, 400);
 		v = valid_value("b64");
-		json_object_set_new(at(v, "spec", "signature", "publicKey"), "content", json_string(bad_b64[i]));
+		json_object_set_new(at(v, "spec", "signature", "publicKey"), "content",
+		                    json_string(bad_b64[i]));
 		post_entry_json(v, 400);
 	}
 	/* Empty signature, empty key. */
@@ -648,7 +652,7 @@ static void test_bad_base64_and_keys(void **state)
 	post_entry_json(v, 400);
 	/* Bad digests. */
 	const char *digests[] = {"00", "zz5b9a6e0d3ed2e6c3a4ff7e1ab4d9b3f3a09cb0a3b5d2e8c6f5b1c7d9e0f1a2",
-				 "ab5b9a6e0d3ed2e6c3a4ff7e1ab4d9b3f3a09cb0a3b5d2e8c6f5b1c7d9e0f1a2ff", ""};
+	                         "ab5b9a6e0d3ed2e6c3a4ff7e1ab4d9b3f3a09cb0a3b5d2e8c6f5b1c7d9e0f1a2ff", ""};
 	for (size_t i = 0; i < sizeof digests / sizeof digests[0]; i++) {
 		v = valid_value("digest");
 		json_object_set_new(at(v, "spec", "data", "hash"), "value", json_string(digests[i]));
@@ -674,17 +678,18 @@ static void test_bad_base64_and_keys(void **state)
 	BIO_free(bio);
 	EVP_PKEY_free(rsa1024);
 	const char *texts[] = {
-		"not a pem",
-		"-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n",
-		"-----BEGIN PUBLIC KEY-----\n!!!!\n-----END PUBLIC KEY-----\n",
-		"-----BEGIN CERTIFICATE-----\nMIIBAAAA\n-----END CERTIFICATE-----\n",
-		"-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIOZT3y857Er74jgHfVIioBDbsCPd9ZVT6Yi0XEjokS4u\n-----END PRIVATE "
-		"KEY-----\n",
-		"-----BEGIN PUBLIC KEY-----\n-----END PUBLIC KEY-----\n",
-		broken_pem,
-		two,
-		headers,
-		rsa_pem,
+	    "not a pem",
+	    "-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n",
+	    "-----BEGIN PUBLIC KEY-----\n!!!!\n-----END PUBLIC KEY-----\n",
+	    "-----BEGIN CERTIFICATE-----\nMIIBAAAA\n-----END CERTIFICATE-----\n",
+	    "-----BEGIN PRIVATE "
+	    "KEY-----\nMC4CAQAwBQYDK2VwBCIEIOZT3y857Er74jgHfVIioBDbsCPd9ZVT6Yi0XEjokS4u\n-----END PRIVATE "
+	    "KEY-----\n",
+	    "-----BEGIN PUBLIC KEY-----\n-----END PUBLIC KEY-----\n",
+	    broken_pem,
+	    two,
+	    headers,
+	    rsa_pem,
 	};
 	for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
 		char *b = b64s(texts[i]);
@@ -756,6 +761,85 @@ static void test_signature_mismatch(void **state)
 	post_entry_json(v, 400);
 }
 
+/* A DSSE proposal: envelope text as given, verifiers as given. */
+static json_t *dsse_value(const char *envelope, json_t *verifiers)
+{
+	return json_pack("{s:s,s:s,s:{s:{s:s,s:o}}}", "apiVersion", "0.0.1", "kind", "dsse", "spec",
+	                 "proposedContent", "envelope", envelope, "verifiers", verifiers);
+}
+
+/* An envelope over payload with n signatures by k (Ed25519, over the PAE). */
+static char *envelope(const keys_key *k, const char *payload, size_t n)
+{
+	char pae[512];
+	int pl = snprintf(pae, sizeof pae, "DSSEv1 10 text/plain %zu %s", strlen(payload), payload);
+	uint8_t *sig;
+	size_t siglen;
+	assert_int_equal(keys_sign(k, (const uint8_t *)pae, (size_t)pl, &sig, &siglen), CAIRN_OK);
+	char *s64 = codec_b64_encode_alloc(sig, siglen), *p64 = b64s(payload);
+	json_t *sigs = json_array();
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(sigs, json_pack("{s:s,s:s}", "keyid", "", "sig", s64));
+	json_t *env =
+	    json_pack("{s:s,s:s,s:o}", "payloadType", "text/plain", "payload", p64, "signatures", sigs);
+	char *text = json_dumps(env, JSON_COMPACT);
+	json_decref(env);
+	free(sig);
+	free(s64);
+	free(p64);
+	return text;
+}
+
+static void test_dsse_abuse(void **state)
+{
+	(void)state;
+	char *ok = envelope(F.ed, "hello", 1);
+	/* The genuine one is accepted. */
+	post_entry_json(dsse_value(ok, json_pack("[s]", F.ed_b64)), 201);
+	F.accepted++;
+	post_entry_json(dsse_value("not json", json_pack("[s]", F.ed_b64)), 400);
+	post_entry_json(dsse_value("[]", json_pack("[s]", F.ed_b64)), 422);
+	post_entry_json(
+	    dsse_value("{\"payloadType\":\"x\",\"payload\":\"!!\",\"signatures\":[{\"sig\":\"AA==\"}]}",
+	               json_pack("[s]", F.ed_b64)),
+	    400);
+	char *nine = envelope(F.ed, "nine", 9);
+	post_entry_json(dsse_value(nine, json_pack("[s]", F.ed_b64)), 400);
+	free(nine);
+	json_t *vers = json_array();
+	for (int i = 0; i < 9; i++)
+		json_array_append_new(vers, json_string(F.ed_b64));
+	post_entry_json(dsse_value(ok, vers), 400);
+	post_entry_json(dsse_value(ok, json_array()), 422);
+	post_entry_json(dsse_value(ok, json_pack("[i]", 1)), 422);
+	/* Verified by the wrong key, or a second verifier that verifies nothing. */
+	post_entry_json(dsse_value(ok, json_pack("[s]", F.other_b64)), 400);
+	post_entry_json(dsse_value(ok, json_pack("[s,s]", F.other_b64, F.ed_b64)), 400);
+	/* As in Rekor, verifiers after every signature is verified are not
+	 * tried, and are not logged: the same entry as the genuine one. */
+	post_entry_json(dsse_value(ok, json_pack("[s,s]", F.ed_b64, F.other_b64)), 409);
+	/* Another payload under the same signature. */
+	char *forged = strdup(ok);
+	char *at = strstr(forged, "aGVsbG8=");
+	assert_non_null(at);
+	memcpy(at, "aGVsbG9=", 8);
+	post_entry_json(dsse_value(forged, json_pack("[s]", F.ed_b64)), 400);
+	free(forged);
+	/* Both forms at once; and the logged form, which only a search may use. */
+	json_t *v = dsse_value(ok, json_pack("[s]", F.ed_b64));
+	json_object_set_new(json_object_get(v, "spec"), "envelopeHash",
+	                    json_pack("{s:s,s:s}", "algorithm", "sha256", "value", "00"));
+	post_entry_json(v, 422);
+	v = json_pack("{s:s,s:s,s:{s:{s:s,s:s},s:{s:s,s:s},s:[{s:s,s:s}]}}", "apiVersion", "0.0.1", "kind",
+	              "dsse", "spec", "envelopeHash", "algorithm", "sha256", "value",
+	              "ab5b9a6e0d3ed2e6c3a4ff7e1ab4d9b3f3a09cb0a3b5d2e8c6f5b1c7d9e0f1a2", "payloadHash",
+	              "algorithm", "sha256", "value",
+	              "ab5b9a6e0d3ed2e6c3a4ff7e1ab4d9b3f3a09cb0a3b5d2e8c6f5b1c7d9e0f1a2", "signatures",
+	              "signature", "AAAA", "verifier", F.ed_b64);
+	post_entry_json(v, 422);
+	free(ok);
+}
+
 static void test_indexes(void **state)
 {
 	(void)state;
@@ -763,38 +847,40 @@ static void test_indexes(void **state)
 		const char *path;
 		long status;
 	} cases[] = {
-		{"/api/v1/log/entries?logIndex=-1", 400},
-		{"/api/v1/log/entries?logIndex=-0", 400},
-		{"/api/v1/log/entries?logIndex=+1", 400},
-		{"/api/v1/log/entries?logIndex=01", 400},
-		{"/api/v1/log/entries?logIndex=", 400},
-		{"/api/v1/log/entries?logIndex", 400},
-		{"/api/v1/log/entries?logIndex=1e3", 400},
-		{"/api/v1/log/entries?logIndex=0x10", 400},
-		{"/api/v1/log/entries?logIndex=1.0", 400},
-		{"/api/v1/log/entries?logIndex=%31", 400},
-		{"/api/v1/log/entries?logIndex=1%00", 400},
-		{"/api/v1/log/entries?logIndex=%20%31", 400},
-		{"/api/v1/log/entries?logIndex=9223372036854775808", 400},
-		{"/api/v1/log/entries?logIndex=18446744073709551615", 400},
-		{"/api/v1/log/entries?logIndex=18446744073709551616", 400},
-		{"/api/v1/log/entries?logIndex=99999999999999999999999999999999", 400},
-		{"/api/v1/log/entries?logIndex=9223372036854775807", 404},
-		{"/api/v1/log/entries?logIndex=1000000", 404},
-		{"/api/v1/log/entries/", 400},
-		{"/api/v1/log/entries/zz", 400},
-		{"/api/v1/log/entries/000000000000000000000000000000000000000000000000000000000000000", 400},
-		{"/api/v1/log/entries/00000000000000000000000000000000000000000000000000000000000000000", 400},
-		{"/api/v1/log/entries/000000000000000000000000000000000000000000000000000000000000000g", 400},
-		{"/api/v1/log/entries/0000000000000000000000000000000000000000000000000000000000000000/x", 400},
-		{"/api/v1/log/entries/000000000000000000000000000000000000000000000000000000000000000000000000000000000",
-		 400},
-		{"/api/v1/log/entries/0000000000000000000000000000000000000000000000000000000000000000", 404},
-		{"/api/v1/log/entries/ffffffffffffffff0000000000000000000000000000000000000000000000000000000000000000",
-		 404},
-		{"/api/v1/log?treeID=-1", 404},
-		{"/api/v1/log?treeID=abc", 404},
-		{"/api/v1/log/publicKey?treeID=99999999999999999999999", 404},
+	    {"/api/v1/log/entries?logIndex=-1", 400},
+	    {"/api/v1/log/entries?logIndex=-0", 400},
+	    {"/api/v1/log/entries?logIndex=+1", 400},
+	    {"/api/v1/log/entries?logIndex=01", 400},
+	    {"/api/v1/log/entries?logIndex=", 400},
+	    {"/api/v1/log/entries?logIndex", 400},
+	    {"/api/v1/log/entries?logIndex=1e3", 400},
+	    {"/api/v1/log/entries?logIndex=0x10", 400},
+	    {"/api/v1/log/entries?logIndex=1.0", 400},
+	    {"/api/v1/log/entries?logIndex=%31", 400},
+	    {"/api/v1/log/entries?logIndex=1%00", 400},
+	    {"/api/v1/log/entries?logIndex=%20%31", 400},
+	    {"/api/v1/log/entries?logIndex=9223372036854775808", 400},
+	    {"/api/v1/log/entries?logIndex=18446744073709551615", 400},
+	    {"/api/v1/log/entries?logIndex=18446744073709551616", 400},
+	    {"/api/v1/log/entries?logIndex=99999999999999999999999999999999", 400},
+	    {"/api/v1/log/entries?logIndex=9223372036854775807", 404},
+	    {"/api/v1/log/entries?logIndex=1000000", 404},
+	    {"/api/v1/log/entries/", 400},
+	    {"/api/v1/log/entries/zz", 400},
+	    {"/api/v1/log/entries/000000000000000000000000000000000000000000000000000000000000000", 400},
+	    {"/api/v1/log/entries/00000000000000000000000000000000000000000000000000000000000000000", 400},
+	    {"/api/v1/log/entries/000000000000000000000000000000000000000000000000000000000000000g", 400},
+	    {"/api/v1/log/entries/0000000000000000000000000000000000000000000000000000000000000000/x", 400},
+	    {"/api/v1/log/entries/"
+	     "000000000000000000000000000000000000000000000000000000000000000000000000000000000",
+	     400},
+	    {"/api/v1/log/entries/0000000000000000000000000000000000000000000000000000000000000000", 404},
+	    {"/api/v1/log/entries/"
+	     "ffffffffffffffff0000000000000000000000000000000000000000000000000000000000000000",
+	     404},
+	    {"/api/v1/log?treeID=-1", 404},
+	    {"/api/v1/log?treeID=abc", 404},
+	    {"/api/v1/log/publicKey?treeID=99999999999999999999999", 404},
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
 		expect("GET", cases[i].path, NULL, 0, cases[i].status);
@@ -818,31 +904,32 @@ static void test_proof_sizes(void **state)
 		fail_msg("%s", lc_err);
 	char path[256];
 	static const char *const bad[] = {
-		"?firstSize=3&lastSize=2",
-		"?lastSize=0",
-		"?firstSize=0&lastSize=0",
-		"?firstSize=-1&lastSize=2",
-		"?firstSize=1&lastSize=-2",
-		"?firstSize=1&lastSize=18446744073709551615",
-		"?firstSize=1&lastSize=18446744073709551616",
-		"?firstSize=18446744073709551615&lastSize=2",
-		"?firstSize=9223372036854775807&lastSize=9223372036854775807",
-		"?firstSize=a&lastSize=2",
-		"?firstSize=1&lastSize=2.0",
-		"?firstSize=1&lastSize=%202",
-		"?firstSize=&lastSize=2",
-		"?firstSize=1",
-		"",
+	    "?firstSize=3&lastSize=2",
+	    "?lastSize=0",
+	    "?firstSize=0&lastSize=0",
+	    "?firstSize=-1&lastSize=2",
+	    "?firstSize=1&lastSize=-2",
+	    "?firstSize=1&lastSize=18446744073709551615",
+	    "?firstSize=1&lastSize=18446744073709551616",
+	    "?firstSize=18446744073709551615&lastSize=2",
+	    "?firstSize=9223372036854775807&lastSize=9223372036854775807",
+	    "?firstSize=a&lastSize=2",
+	    "?firstSize=1&lastSize=2.0",
+	    "?firstSize=1&lastSize=%202",
+	    "?firstSize=&lastSize=2",
+	    "?firstSize=1",
+	    "",
 	};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		snprintf(path, sizeof path, "/api/v1/log/proof%s", bad[i]);
 		expect("GET", path, NULL, 0, 400);
 	}
 	/* Beyond the tree. */
-	snprintf(path, sizeof path, "/api/v1/log/proof?firstSize=1&lastSize=%llu", (unsigned long long)cp.size + 1);
+	snprintf(path, sizeof path, "/api/v1/log/proof?firstSize=1&lastSize=%llu",
+	         (unsigned long long)cp.size + 1);
 	expect("GET", path, NULL, 0, 400);
-	snprintf(path, sizeof path, "/api/v1/log/proof?firstSize=%llu&lastSize=%llu", (unsigned long long)cp.size + 1,
-		 (unsigned long long)cp.size);
+	snprintf(path, sizeof path, "/api/v1/log/proof?firstSize=%llu&lastSize=%llu",
+	         (unsigned long long)cp.size + 1, (unsigned long long)cp.size);
 	expect("GET", path, NULL, 0, 400);
 	/* The edges that are valid answer 200 with a proof that verifies. */
 	uint8_t r1[H];
@@ -861,35 +948,66 @@ static void test_tile_paths(void **state)
 {
 	(void)state;
 	static const char *const bad[] = {
-		"/tile/0/000.p/0",     "/tile/0/000.p/256",     "/tile/0/000.p/01",      "/tile/0/000.p/",
-		"/tile/0/000.p/1/x",   "/tile/0/000.p/999",     "/tile/00/000",          "/tile/01/000",
-		"/tile/64/000",        "/tile/99/000",          "/tile/-1/000",          "/tile//000",
-		"/tile/0/",            "/tile/0/00",            "/tile/0/0000",          "/tile/0/x000/000",
-		"/tile/0/x001/00",     "/tile/0/x001",          "/tile/0/000/",          "/tile/0/000x",
-		"/tile/0/000.p",       "/tile/0/000.P/1",       "/tile/entries/0",       "/tile/entries/000.p/0",
-		"/tile/entries/x000/001", "/tile/entries/000.p/256", "/tile/entries/",    "/tile/entries",
-		"/tile/0/%30%30%30",   "/tile/0/..%2f000",      "/tile/1a/000",          "/tile/0/+00",
-		"/tile/0/x018/x446/x744/x073/x709/x551/616",     "/tile/0/x999/x999/x999/x999/x999/x999/x999/999",
-		"/tile/entries/x018/x446/x744/x073/x709/x551/615.p/1/",
-		"/tile/entries/x018/x446/x744/x073/x709/x551/615", /* leaves past 2^64 */
-		"/tile/entries/x072/x057/x594/x037/x927/936",
-		"/tile/7/x001/000",
-		"/tile/",
+	    "/tile/0/000.p/0",
+	    "/tile/0/000.p/256",
+	    "/tile/0/000.p/01",
+	    "/tile/0/000.p/",
+	    "/tile/0/000.p/1/x",
+	    "/tile/0/000.p/999",
+	    "/tile/00/000",
+	    "/tile/01/000",
+	    "/tile/64/000",
+	    "/tile/99/000",
+	    "/tile/-1/000",
+	    "/tile//000",
+	    "/tile/0/",
+	    "/tile/0/00",
+	    "/tile/0/0000",
+	    "/tile/0/x000/000",
+	    "/tile/0/x001/00",
+	    "/tile/0/x001",
+	    "/tile/0/000/",
+	    "/tile/0/000x",
+	    "/tile/0/000.p",
+	    "/tile/0/000.P/1",
+	    "/tile/entries/0",
+	    "/tile/entries/000.p/0",
+	    "/tile/entries/x000/001",
+	    "/tile/entries/000.p/256",
+	    "/tile/entries/",
+	    "/tile/entries",
+	    "/tile/0/%30%30%30",
+	    "/tile/0/..%2f000",
+	    "/tile/1a/000",
+	    "/tile/0/+00",
+	    "/tile/0/x018/x446/x744/x073/x709/x551/616",
+	    "/tile/0/x999/x999/x999/x999/x999/x999/x999/999",
+	    "/tile/entries/x018/x446/x744/x073/x709/x551/615.p/1/",
+	    "/tile/entries/x018/x446/x744/x073/x709/x551/615", /* leaves past 2^64 */
+	    "/tile/entries/x072/x057/x594/x037/x927/936",
+	    "/tile/7/x001/000",
+	    "/tile/",
 	};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
 		expect("GET", bad[i], NULL, 0, 400);
 	/* Well-formed, but past the tree. */
-	static const char *const absent[] = {"/tile/63/000", "/tile/0/001", "/tile/1/000.p/1", "/tile/0/000.p/255",
-					     "/tile/entries/x072/x057/x594/x037/x927/935", "/tile/7/000"};
+	static const char *const absent[] = {"/tile/63/000",
+	                                     "/tile/0/001",
+	                                     "/tile/1/000.p/1",
+	                                     "/tile/0/000.p/255",
+	                                     "/tile/entries/x072/x057/x594/x037/x927/935",
+	                                     "/tile/7/000"};
 	for (size_t i = 0; i < sizeof absent / sizeof absent[0]; i++)
 		expect("GET", absent[i], NULL, 0, 404);
 	/* Traversal that libcurl would resolve, sent raw. */
-	RAW("GET /tile/../api/v1/log", "GET /tile/../api/v1/log HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", 400, 1);
+	RAW("GET /tile/../api/v1/log",
+	    "GET /tile/../api/v1/log HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", 400, 1);
 	RAW("GET /tile/0/../../../etc/passwd",
 	    "GET /tile/0/../../../etc/passwd HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", 400, 1);
 	RAW("GET /tile/entries/../../log.key",
 	    "GET /tile/entries/../../log.key HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", 400, 1);
-	RAW("GET /tile/0/./000", "GET /tile/0/./000 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", 400, 1);
+	RAW("GET /tile/0/./000", "GET /tile/0/./000 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", 400,
+	    1);
 	RAW("GET /tile/0\\000", "GET /tile/0\\000 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", 400, 1);
 	/* A very long tile path. */
 	char *longp = malloc(6000);
@@ -912,8 +1030,9 @@ static void test_retrieve_lists(void **state)
 			json_t *arr = json_array();
 			for (size_t i = 0; i < n; i++) {
 				if (l == 0)
-					json_array_append_new(
-						arr, json_string("0000000000000000000000000000000000000000000000000000000000000000"));
+					json_array_append_new(arr,
+					                      json_string("0000000000000000000000000000000000"
+					                                  "000000000000000000000000000000"));
 				else if (l == 1)
 					json_array_append_new(arr, json_integer((json_int_t)i));
 				else
@@ -924,7 +1043,8 @@ static void test_retrieve_lists(void **state)
 			char *s = json_dumps(v, JSON_COMPACT);
 			json_decref(v);
 			/* Over the body limit is 413; under it, too many items is 422. */
-			expect("POST", "/api/v1/log/entries/retrieve", s, strlen(s), strlen(s) > MAX_BODY ? 413 : 422);
+			expect("POST", "/api/v1/log/entries/retrieve", s, strlen(s),
+			       strlen(s) > MAX_BODY ? 413 : 422);
 			free(s);
 		}
 	}
@@ -953,27 +1073,29 @@ static void test_index_retrieve(void **state)
 	(void)state;
 	char body[2048];
 	static const char *const bad400[] = {
-		"{}",
-		"{\"hash\":\"sha256:\"}",
-		"{\"hash\":\"sha256:gggggggggggggggggggggggggggggggggggggggggggggggggggggggggggggggg\"}",
-		"{\"hash\":\"md5:d41d8cd98f00b204e9800998ecf8427e\"}",
-		"{\"hash\":\"sha256:ab5b9a6e0d3ed2e6c3a4ff7e1ab4d9b3f3a09cb0a3b5d2e8c6f5b1c7d9e0f1a2ff\"}",
-		"{\"hash\":\":\"}",
-		"{\"hash\":\"\"}",
-		"{\"email\":\"\"}",
-		"{\"publicKey\":{\"format\":\"pgp\",\"content\":\"AAAA\"}}",
-		"{\"publicKey\":{\"format\":\"x509\",\"content\":\"!!!!\"}}",
-		"{\"publicKey\":{\"format\":\"x509\"}}",
-		"{\"publicKey\":{\"format\":\"x509\",\"url\":\"http://169.254.169.254/\"}}",
-		"{\"publicKey\":{\"format\":\"x509\",\"content\":\"AAAA\"}}",
-		"\"hash\"",
+	    "{}",
+	    "{\"hash\":\"sha256:\"}",
+	    "{\"hash\":\"sha256:gggggggggggggggggggggggggggggggggggggggggggggggggggggggggggggggg\"}",
+	    "{\"hash\":\"md5:d41d8cd98f00b204e9800998ecf8427e\"}",
+	    "{\"hash\":\"sha256:ab5b9a6e0d3ed2e6c3a4ff7e1ab4d9b3f3a09cb0a3b5d2e8c6f5b1c7d9e0f1a2ff\"}",
+	    "{\"hash\":\":\"}",
+	    "{\"hash\":\"\"}",
+	    "{\"email\":\"\"}",
+	    "{\"publicKey\":{\"format\":\"pgp\",\"content\":\"AAAA\"}}",
+	    "{\"publicKey\":{\"format\":\"x509\",\"content\":\"!!!!\"}}",
+	    "{\"publicKey\":{\"format\":\"x509\"}}",
+	    "{\"publicKey\":{\"format\":\"x509\",\"url\":\"http://169.254.169.254/\"}}",
+	    "{\"publicKey\":{\"format\":\"x509\",\"content\":\"AAAA\"}}",
+	    "\"hash\"",
 	};
 	for (size_t i = 0; i < sizeof bad400 / sizeof bad400[0]; i++)
 		expect("POST", "/api/v1/index/retrieve", bad400[i], strlen(bad400[i]), 400);
 	static const char *const bad422[] = {
-		"{\"operator\":\"xor\",\"hash\":\"sha256:ab5b9a6e0d3ed2e6c3a4ff7e1ab4d9b3f3a09cb0a3b5d2e8c6f5b1c7d9e0f1a2\"}",
-		"{\"operator\":\"AND\",\"hash\":\"sha256:ab5b9a6e0d3ed2e6c3a4ff7e1ab4d9b3f3a09cb0a3b5d2e8c6f5b1c7d9e0f1a2\"}",
-		"[\"hash\"]",
+	    "{\"operator\":\"xor\",\"hash\":\"sha256:"
+	    "ab5b9a6e0d3ed2e6c3a4ff7e1ab4d9b3f3a09cb0a3b5d2e8c6f5b1c7d9e0f1a2\"}",
+	    "{\"operator\":\"AND\",\"hash\":\"sha256:"
+	    "ab5b9a6e0d3ed2e6c3a4ff7e1ab4d9b3f3a09cb0a3b5d2e8c6f5b1c7d9e0f1a2\"}",
+	    "[\"hash\"]",
 	};
 	for (size_t i = 0; i < sizeof bad422 / sizeof bad422[0]; i++)
 		expect("POST", "/api/v1/index/retrieve", bad422[i], strlen(bad422[i]), 422);
@@ -1009,28 +1131,41 @@ static void test_content_length(void **state)
 	RAW("Content-Length 10^12",
 	    "POST /api/v1/log/entries HTTP/1.1\r\nHost: x\r\nContent-Length: 1000000000000\r\n\r\n", 413, 1);
 	RAW("Content-Length 2^63",
-	    "POST /api/v1/log/entries HTTP/1.1\r\nHost: x\r\nContent-Length: 9223372036854775808\r\n\r\n", 413, 1);
+	    "POST /api/v1/log/entries HTTP/1.1\r\nHost: x\r\nContent-Length: 9223372036854775808\r\n\r\n",
+	    413, 1);
 	RAW("Content-Length limit+1 with Expect",
-	    "POST /api/v1/log/entries HTTP/1.1\r\nHost: x\r\nContent-Length: 131073\r\nExpect: 100-continue\r\n\r\n", 413, 1);
+	    "POST /api/v1/log/entries HTTP/1.1\r\nHost: x\r\nContent-Length: 131073\r\nExpect: "
+	    "100-continue\r\n\r\n",
+	    413, 1);
 	RAW("Content-Length limit+1 on retrieve",
-	    "POST /api/v1/log/entries/retrieve HTTP/1.1\r\nHost: x\r\nContent-Length: 131073\r\n\r\n", 413, 1);
+	    "POST /api/v1/log/entries/retrieve HTTP/1.1\r\nHost: x\r\nContent-Length: 131073\r\n\r\n", 413,
+	    1);
 	/* Unparseable: the HTTP layer refuses them. */
 	RAW("Content-Length past 2^64",
-	    "POST /api/v1/log/entries HTTP/1.1\r\nHost: x\r\nContent-Length: 99999999999999999999999\r\n\r\n", 0, 0);
-	RAW("Content-Length -1", "POST /api/v1/log/entries HTTP/1.1\r\nHost: x\r\nContent-Length: -1\r\n\r\n", 0, 0);
-	RAW("Content-Length abc", "POST /api/v1/log/entries HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n", 0, 0);
+	    "POST /api/v1/log/entries HTTP/1.1\r\nHost: x\r\nContent-Length: 99999999999999999999999\r\n\r\n",
+	    0, 0);
+	RAW("Content-Length -1", "POST /api/v1/log/entries HTTP/1.1\r\nHost: x\r\nContent-Length: -1\r\n\r\n",
+	    0, 0);
+	RAW("Content-Length abc",
+	    "POST /api/v1/log/entries HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n", 0, 0);
 	RAW("two Content-Lengths",
-	    "POST /api/v1/log/entries HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nContent-Length: 5\r\n\r\n{}", 0, 0);
+	    "POST /api/v1/log/entries HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nContent-Length: "
+	    "5\r\n\r\n{}",
+	    0, 0);
 	RAW("bad chunk size",
-	    "POST /api/v1/log/entries HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nZZ\r\nabc\r\n0\r\n\r\n", 0, 0);
+	    "POST /api/v1/log/entries HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: "
+	    "chunked\r\n\r\nZZ\r\nabc\r\n0\r\n\r\n",
+	    0, 0);
 	RAW("chunk size overflow",
-	    "POST /api/v1/log/entries HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nffffffffffffffffff\r\nabc\r\n",
+	    "POST /api/v1/log/entries HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: "
+	    "chunked\r\n\r\nffffffffffffffffff\r\nabc\r\n",
 	    0, 0);
 	/* Lying short: fewer bytes than declared. Nothing to answer; the
 	 * connection must be dropped after the idle timeout. */
 	int fd = raw_connect();
 	assert_true(fd >= 0);
-	const char *lie = "POST /api/v1/log/entries HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n{\"a\":1}";
+	const char *lie =
+	    "POST /api/v1/log/entries HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n{\"a\":1}";
 	raw_send(fd, lie, strlen(lie));
 	raw_resp r;
 	long t0 = now_ms();
@@ -1039,12 +1174,14 @@ static void test_content_length(void **state)
 	close(fd);
 	free(r.body);
 	if (!r.closed || waited > (IDLE_TIMEOUT + 3) * 1000L)
-		fail_msg("a request with a lying Content-Length was not dropped after the idle timeout (%ld ms, closed %d)",
-			 waited, r.closed);
+		fail_msg("a request with a lying Content-Length was not dropped after the idle timeout (%ld "
+		         "ms, closed %d)",
+		         waited, r.closed);
 	/* Lying long: more bytes than declared. The request is answered on what
 	 * was declared; the rest is the next request, which is garbage. */
 	fd = raw_connect();
-	const char *more = "POST /api/v1/log/entries HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\n{\"a\":1}\r\n\r\n";
+	const char *more =
+	    "POST /api/v1/log/entries HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\n{\"a\":1}\r\n\r\n";
 	raw_send(fd, more, strlen(more));
 	raw_read(fd, 5000, &r);
 	assert_json_error("lying long Content-Length", r.status, r.ctype, r.body, r.len, 400);
@@ -1135,18 +1272,19 @@ static void test_methods(void **state)
 	static const struct {
 		const char *method, *path, *allow;
 	} cases[] = {
-		{"PUT", "/api/v1/log/entries", "GET, POST"},
-		{"DELETE", "/api/v1/log/entries", "GET, POST"},
-		{"PATCH", "/api/v1/log", "GET"},
-		{"POST", "/api/v1/log", "GET"},
-		{"POST", "/api/v1/log/publicKey", "GET"},
-		{"POST", "/api/v1/log/proof", "GET"},
-		{"GET", "/api/v1/log/entries/retrieve", "POST"},
-		{"GET", "/api/v1/index/retrieve", "POST"},
-		{"DELETE", "/api/v1/log/entries/0000000000000000000000000000000000000000000000000000000000000000", "GET"},
-		{"POST", "/checkpoint", "GET"},
-		{"PUT", "/tile/0/000", "GET"},
-		{"OPTIONS", "/api/v1/log", "GET"},
+	    {"PUT", "/api/v1/log/entries", "GET, POST"},
+	    {"DELETE", "/api/v1/log/entries", "GET, POST"},
+	    {"PATCH", "/api/v1/log", "GET"},
+	    {"POST", "/api/v1/log", "GET"},
+	    {"POST", "/api/v1/log/publicKey", "GET"},
+	    {"POST", "/api/v1/log/proof", "GET"},
+	    {"GET", "/api/v1/log/entries/retrieve", "POST"},
+	    {"GET", "/api/v1/index/retrieve", "POST"},
+	    {"DELETE", "/api/v1/log/entries/0000000000000000000000000000000000000000000000000000000000000000",
+	     "GET"},
+	    {"POST", "/checkpoint", "GET"},
+	    {"PUT", "/tile/0/000", "GET"},
+	    {"OPTIONS", "/api/v1/log", "GET"},
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		http_resp r;
@@ -1172,13 +1310,15 @@ typedef struct slowloris {
 static void *slowloris_main(void *arg)
 {
 	slowloris *s = arg;
-	static const char req[] = "POST /api/v1/log/entries HTTP/1.1\r\nHost: x\r\nX-Slow: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
-				  "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+	static const char req[] =
+	    "POST /api/v1/log/entries HTTP/1.1\r\nHost: x\r\nX-Slow: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+	    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
 	for (size_t at = 0; !atomic_load(&s->stop); at = (at + 1) % (sizeof req - 1)) {
 		for (size_t i = 0; i < s->n; i++) {
 			if (s->fds[i] < 0)
 				continue;
-			if (send(s->fds[i], req + at, 1, MSG_NOSIGNAL | MSG_DONTWAIT) < 0 && errno != EAGAIN) {
+			if (send(s->fds[i], req + at, 1, MSG_NOSIGNAL | MSG_DONTWAIT) < 0 &&
+			    errno != EAGAIN) {
 				close(s->fds[i]);
 				s->fds[i] = -1;
 				atomic_fetch_add(&s->closed, 1);
@@ -1206,7 +1346,7 @@ static void test_slow_and_idle_connections(void **state)
 	if (rl.rlim_cur < 2 * per + 100)
 		per = rl.rlim_cur > 200 ? (rl.rlim_cur - 100) / 2 : 50;
 	print_message("%zu idle and %zu slowloris connections (RLIMIT_NOFILE %llu)\n", per, per,
-		      (unsigned long long)rl.rlim_cur);
+	              (unsigned long long)rl.rlim_cur);
 	int *idle = malloc(per * sizeof *idle);
 	slowloris s = {malloc(per * sizeof(int)), per, 0, 0};
 	size_t opened = 0;
@@ -1231,7 +1371,8 @@ static void test_slow_and_idle_connections(void **state)
 		long ms = now_ms() - t0;
 		worst = ms > worst ? ms : worst;
 		if (rc != 0 || r.status != 200)
-			fail_msg("GET /api/v1/log with %zu hostile connections open: rc %d status %ld", opened, rc, r.status);
+			fail_msg("GET /api/v1/log with %zu hostile connections open: rc %d status %ld",
+			         opened, rc, r.status);
 		http_resp_free(&r);
 		struct timespec ts = {0, 100 * 1000 * 1000};
 		nanosleep(&ts, NULL);
@@ -1256,11 +1397,12 @@ static void test_slow_and_idle_connections(void **state)
 	for (size_t i = 0; i < per; i++)
 		if (s.fds[i] >= 0)
 			close(s.fds[i]);
-	print_message("idle connections dropped by the server: %zu of %zu; slowloris connections dropped: %zu of %zu\n",
-		      dropped, per, atomic_load(&s.closed), per);
+	print_message(
+	    "idle connections dropped by the server: %zu of %zu; slowloris connections dropped: %zu of %zu\n",
+	    dropped, per, atomic_load(&s.closed), per);
 	if (dropped < per * 9 / 10)
-		fail_msg("only %zu of %zu idle connections were closed after the %d s idle timeout", dropped, per,
-			 IDLE_TIMEOUT);
+		fail_msg("only %zu of %zu idle connections were closed after the %d s idle timeout", dropped,
+		         per, IDLE_TIMEOUT);
 	free(idle);
 	free(s.fds);
 }
@@ -1325,13 +1467,13 @@ static void test_pipelining(void **state)
 	char *e = valid_entry("pipelined");
 	char *req = malloc(strlen(e) + 1024);
 	int n = sprintf(req,
-			"POST /api/v1/log/entries HTTP/1.1\r\nHost: x\r\nContent-Length: %zu\r\n\r\n%s"
-			"GET /api/v1/log HTTP/1.1\r\nHost: x\r\n\r\n"
-			"POST /api/v1/log/entries HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n{}"
-			"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"
-			"POST /api/v1/log/entries HTTP/1.1\r\nHost: x\r\nContent-Length: %zu\r\n\r\n%s"
-			"GET /api/v1/log?treeID=1 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
-			strlen(e), e, strlen(e), e);
+	                "POST /api/v1/log/entries HTTP/1.1\r\nHost: x\r\nContent-Length: %zu\r\n\r\n%s"
+	                "GET /api/v1/log HTTP/1.1\r\nHost: x\r\n\r\n"
+	                "POST /api/v1/log/entries HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n{}"
+	                "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"
+	                "POST /api/v1/log/entries HTTP/1.1\r\nHost: x\r\nContent-Length: %zu\r\n\r\n%s"
+	                "GET /api/v1/log?treeID=1 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+	                strlen(e), e, strlen(e), e);
 	int fd = raw_connect();
 	assert_true(fd >= 0);
 	assert_int_equal(raw_send(fd, req, (size_t)n), 0);
@@ -1370,8 +1512,9 @@ static void test_abandoned_uploads(void **state)
 		memcpy(F.maybe[F.nmaybe++], en->leaf, H);
 		entry_free(en);
 		char *req = malloc(strlen(e) + 256);
-		int n = sprintf(req, "POST /api/v1/log/entries HTTP/1.1\r\nHost: x\r\nContent-Length: %zu\r\n\r\n%s",
-				strlen(e), e);
+		int n = sprintf(
+		    req, "POST /api/v1/log/entries HTTP/1.1\r\nHost: x\r\nContent-Length: %zu\r\n\r\n%s",
+		    strlen(e), e);
 		fds[i] = raw_connect();
 		assert_true(fds[i] >= 0);
 		raw_send(fds[i], req, (size_t)n);
@@ -1451,15 +1594,17 @@ static void test_queue_full(void **state)
 			created++;
 		} else if (a[i].status == 503) {
 			busy++;
-			assert_json_error("a full queue", a[i].status, a[i].ctype, a[i].body, a[i].body ? strlen(a[i].body) : 0,
-					  503);
+			assert_json_error("a full queue", a[i].status, a[i].ctype, a[i].body,
+			                  a[i].body ? strlen(a[i].body) : 0, 503);
 			assert_true(a[i].retry_after);
 		} else {
-			fail_msg("burst upload %d: status %ld: %s", i, a[i].status, a[i].body ? a[i].body : "");
+			fail_msg("burst upload %d: status %ld: %s", i, a[i].status,
+			         a[i].body ? a[i].body : "");
 		}
 		free(a[i].body);
 	}
-	print_message("a burst of %d uploads into a one-entry queue: %zu logged, %zu told to retry\n", N, created, busy);
+	print_message("a burst of %d uploads into a one-entry queue: %zu logged, %zu told to retry\n", N,
+	              created, busy);
 	lc_keys k;
 	if (lc_keys_load(&k, d.dir, NAME))
 		fail_msg("%s", lc_err);
@@ -1485,13 +1630,15 @@ static void test_tree_still_verifies(void **state)
 	(void)state;
 	atomic_store(&F.stop, 1);
 	pthread_join(F.prober, NULL);
-	print_message("normal client: %ld requests, %ld failed, %ld over 1 s, worst %ld ms\n", atomic_load(&F.probes),
-		      atomic_load(&F.probe_failures), atomic_load(&F.probe_slow), atomic_load(&F.worst_ms));
+	print_message("normal client: %ld requests, %ld failed, %ld over 1 s, worst %ld ms\n",
+	              atomic_load(&F.probes), atomic_load(&F.probe_failures), atomic_load(&F.probe_slow),
+	              atomic_load(&F.worst_ms));
 	if (atomic_load(&F.probe_failures))
-		fail_msg("the normal client failed %ld times; last: %s", atomic_load(&F.probe_failures), F.probe_err);
+		fail_msg("the normal client failed %ld times; last: %s", atomic_load(&F.probe_failures),
+		         F.probe_err);
 	if (atomic_load(&F.probe_slow))
-		fail_msg("the normal client waited over a second %ld times (worst %ld ms)", atomic_load(&F.probe_slow),
-			 atomic_load(&F.worst_ms));
+		fail_msg("the normal client waited over a second %ld times (worst %ld ms)",
+		         atomic_load(&F.probe_slow), atomic_load(&F.worst_ms));
 	assert_true(atomic_load(&F.probes) > 10);
 	assert_int_equal(kill(F.d.pid, 0), 0);
 	lc_tree t;
@@ -1506,23 +1653,28 @@ static void test_tree_still_verifies(void **state)
 				abandoned_logged++;
 				break;
 			}
-	print_message("tree: %llu entries = %zu accepted + %zu of %zu abandoned uploads\n", (unsigned long long)t.size,
-		      atomic_load(&F.accepted), abandoned_logged, F.nmaybe);
+	print_message("tree: %llu entries = %zu accepted + %zu of %zu abandoned uploads\n",
+	              (unsigned long long)t.size, atomic_load(&F.accepted), abandoned_logged, F.nmaybe);
 	if (t.size != atomic_load(&F.accepted) + abandoned_logged)
 		fail_msg("the tree holds %llu entries, but %zu were accepted and %zu abandoned ones logged",
-			 (unsigned long long)t.size, atomic_load(&F.accepted), abandoned_logged);
+		         (unsigned long long)t.size, atomic_load(&F.accepted), abandoned_logged);
 	uint8_t root[H], old[H];
 	assert_int_equal(lc_tree_root(&t, t.size, root), 0);
 	assert_int_equal(lc_tree_root(&t, F.size0, old), 0);
 	assert_memory_equal(old, F.root0, H);
 	if (lc_consistency(F.curl, F.d.url, F.size0, F.root0, t.size, root))
 		fail_msg("%s", lc_err);
-	/* Every stored body is a canonical hashedrekord we signed. */
+	/* Every stored body is a canonical entry (as a search would give it). */
 	for (uint64_t i = 0; i < t.size; i++) {
 		entry *e = NULL;
 		char err[256];
-		if (entry_from_proposed((const char *)t.body[i], t.blen[i], &e, err, sizeof err) != CAIRN_OK)
+		json_error_t je;
+		json_t *bv = json_loadb((const char *)t.body[i], t.blen[i], 0, &je);
+		int rc = entry_lookup_from_json(bv, &e, err, sizeof err);
+		json_decref(bv);
+		if (rc != CAIRN_OK)
 			fail_msg("stored entry %llu is not a valid entry: %s", (unsigned long long)i, err);
+		assert_int_equal(e->canonical_len, t.blen[i]);
 		assert_memory_equal(e->leaf, t.leaf[i], H);
 		entry_free(e);
 	}
@@ -1539,26 +1691,27 @@ static void test_tree_still_verifies(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_invalid_json),
-		cmocka_unit_test(test_deep_nesting),
-		cmocka_unit_test(test_wrong_types),
-		cmocka_unit_test(test_kinds_and_versions),
-		cmocka_unit_test(test_bad_base64_and_keys),
-		cmocka_unit_test(test_signature_mismatch),
-		cmocka_unit_test(test_indexes),
-		cmocka_unit_test(test_proof_sizes),
-		cmocka_unit_test(test_tile_paths),
-		cmocka_unit_test(test_retrieve_lists),
-		cmocka_unit_test(test_index_retrieve),
-		cmocka_unit_test(test_content_length),
-		cmocka_unit_test(test_garbage_requests),
-		cmocka_unit_test(test_methods),
-		cmocka_unit_test(test_slow_and_idle_connections),
-		cmocka_unit_test(test_duplicate_flood),
-		cmocka_unit_test(test_pipelining),
-		cmocka_unit_test(test_abandoned_uploads),
-		cmocka_unit_test(test_queue_full),
-		cmocka_unit_test(test_tree_still_verifies),
+	    cmocka_unit_test(test_invalid_json),
+	    cmocka_unit_test(test_deep_nesting),
+	    cmocka_unit_test(test_wrong_types),
+	    cmocka_unit_test(test_kinds_and_versions),
+	    cmocka_unit_test(test_bad_base64_and_keys),
+	    cmocka_unit_test(test_signature_mismatch),
+	    cmocka_unit_test(test_dsse_abuse),
+	    cmocka_unit_test(test_indexes),
+	    cmocka_unit_test(test_proof_sizes),
+	    cmocka_unit_test(test_tile_paths),
+	    cmocka_unit_test(test_retrieve_lists),
+	    cmocka_unit_test(test_index_retrieve),
+	    cmocka_unit_test(test_content_length),
+	    cmocka_unit_test(test_garbage_requests),
+	    cmocka_unit_test(test_methods),
+	    cmocka_unit_test(test_slow_and_idle_connections),
+	    cmocka_unit_test(test_duplicate_flood),
+	    cmocka_unit_test(test_pipelining),
+	    cmocka_unit_test(test_abandoned_uploads),
+	    cmocka_unit_test(test_queue_full),
+	    cmocka_unit_test(test_tree_still_verifies),
 	};
 	return cmocka_run_group_tests(tests, setup_group, teardown_group);
 }
