@@ -397,7 +397,8 @@ int http_start(server *srv)
 		MHD_OPTION_THREAD_POOL_SIZE, (unsigned)srv->cfg.threads, MHD_OPTION_CONNECTION_LIMIT, limit,
 		MHD_OPTION_CONNECTION_TIMEOUT, srv->cfg.timeout, MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
 		MHD_OPTION_UNESCAPE_CALLBACK, no_unescape, NULL, MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024,
-		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)64 * 1024, MHD_OPTION_END);
+		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)64 * 1024, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+		srv->cfg.max_per_ip, MHD_OPTION_END);
 	if (!srv->daemon) {
 		fprintf(stderr, "cairnd: cannot listen on %s: %s\n", srv->cfg.listen, strerror(errno));
 		return CAIRN_ERR_IO;

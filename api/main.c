@@ -37,6 +37,7 @@ static void usage(FILE *f)
 		"  --threads N            HTTP worker threads (default: number of CPUs, at least 2)\n"
 		"  --queue N              entries waiting for the sequencer before 503 (default 8192)\n"
 		"  --max-connections N    open connections (default 1000)\n"
+		"  --max-per-ip N         open connections from one IP address (default 0: no limit)\n"
 		"  --timeout SECONDS      idle connection timeout (default 30)\n"
 		"  --max-map-bytes N      cap on the LMDB map (database size); appends past it\n"
 		"                         get 507 while reads go on (default 1 TiB)\n"
@@ -158,7 +159,7 @@ int main(int argc, char **argv)
 	cfg->timeout = 30;
 
 	enum { O_LISTEN = 256, O_DATA, O_NAME, O_LOGKEY, O_NOTEKEY, O_TREEID, O_MAXBODY, O_THREADS, O_QUEUE,
-	       O_MAXCONN, O_TIMEOUT, O_MAXMAP, O_CHECK, O_HELP };
+	       O_MAXCONN, O_TIMEOUT, O_MAXMAP, O_CHECK, O_PERIP, O_HELP };
 	static const struct option opts[] = {
 		{"listen", required_argument, 0, O_LISTEN},     {"data", required_argument, 0, O_DATA},
 		{"name", required_argument, 0, O_NAME},         {"log-key", required_argument, 0, O_LOGKEY},
@@ -167,6 +168,7 @@ int main(int argc, char **argv)
 		{"queue", required_argument, 0, O_QUEUE},       {"max-connections", required_argument, 0, O_MAXCONN},
 		{"timeout", required_argument, 0, O_TIMEOUT},   {"help", no_argument, 0, O_HELP},
 		{"max-map-bytes", required_argument, 0, O_MAXMAP}, {"check", no_argument, 0, O_CHECK},
+		{"max-per-ip", required_argument, 0, O_PERIP},
 		{0, 0, 0, 0},
 	};
 	int c, check = 0;
@@ -214,6 +216,11 @@ int main(int argc, char **argv)
 			max_map = n;
 			break;
 		case O_CHECK: check = 1; break;
+		case O_PERIP:
+			if (parse_num("--max-per-ip", optarg, 0, 100000, &n))
+				return 2;
+			cfg->max_per_ip = (unsigned)n;
+			break;
 		case O_HELP: usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}

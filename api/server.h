@@ -28,6 +28,7 @@ typedef struct server_config {
 	unsigned threads;          /* HTTP worker threads */
 	size_t queue;              /* sequencer queue cap */
 	unsigned max_connections;
+	unsigned max_per_ip;       /* 0: no limit */
 	unsigned timeout;          /* per-connection idle timeout, seconds */
 } server_config;
 

@@ -9,7 +9,11 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <pthread.h>
+#include <sys/socket.h>
+#include <sys/time.h>
 
 #include <openssl/sha.h>
 #include <openssl/evp.h>
@@ -847,6 +851,40 @@ static void test_queue_full(void **state)
 	harness_rm_rf(d.dir);
 }
 
+/* --max-per-ip: connections past the limit from one address are closed
+ * unanswered while the ones within it are served. */
+static void test_per_ip_limit(void **state)
+{
+	(void)state;
+	daemon_proc d = {0};
+	const char *lim[] = {"--max-per-ip", "2", NULL};
+	assert_int_equal(daemon_start(&d, lim, NULL), 0);
+	int fds[3], answered = 0;
+	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)d.port)};
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	for (int i = 0; i < 3; i++) {
+		fds[i] = socket(AF_INET, SOCK_STREAM, 0);
+		assert_true(fds[i] >= 0);
+		assert_int_equal(connect(fds[i], (struct sockaddr *)&sa, sizeof sa), 0);
+	}
+	struct timespec ts = {0, 200 * 1000 * 1000};
+	nanosleep(&ts, NULL);
+	for (int i = 0; i < 3; i++) {
+		static const char req[] = "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n";
+		struct timeval tv = {2, 0};
+		setsockopt(fds[i], SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+		char buf[64] = {0};
+		if (send(fds[i], req, sizeof req - 1, MSG_NOSIGNAL) == (ssize_t)(sizeof req - 1) &&
+		    recv(fds[i], buf, sizeof buf - 1, 0) > 0 && strncmp(buf, "HTTP/1.1 200", 12) == 0)
+			answered++;
+		close(fds[i]);
+	}
+	assert_int_equal(answered, 2);
+	daemon_kill(&d);
+	unlink(d.out_path);
+	harness_rm_rf(d.dir);
+}
+
 /* A full map: 507 with a JSON error, reads go on, nothing is corrupted, and
  * appends resume once there is room again. */
 static void test_full_disk(void **state)
@@ -912,6 +950,7 @@ int main(void)
 		cmocka_unit_test(test_key_permissions),
 		cmocka_unit_test(test_full_disk),
 		cmocka_unit_test(test_queue_full),
+		cmocka_unit_test(test_per_ip_limit),
 	};
 	return cmocka_run_group_tests(tests, setup_group, teardown_group);
 }
