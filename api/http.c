@@ -17,8 +17,6 @@
 
 #include <microhttpd.h>
 
-#define JSON_MAX_DEPTH 32
-
 static atomic_uint inflight;
 
 unsigned http_inflight(void)
@@ -95,38 +93,14 @@ int http_parse_u64(const char *s, uint64_t *out)
 	return 0;
 }
 
-/* Depth of the deepest array/object, scanning outside strings, stopping
- * early past max: jansson recurses, so deep input is refused before it. */
-static int json_too_deep(const char *s, size_t len, int max)
-{
-	int depth = 0, in_str = 0;
-	for (size_t i = 0; i < len; i++) {
-		char c = s[i];
-		if (in_str) {
-			if (c == '\\')
-				i++;
-			else if (c == '"')
-				in_str = 0;
-		} else if (c == '"') {
-			in_str = 1;
-		} else if (c == '[' || c == '{') {
-			if (++depth > max)
-				return 1;
-		} else if (c == ']' || c == '}') {
-			depth--;
-		}
-	}
-	return 0;
-}
-
 json_t *http_parse_body(request *r)
 {
 	if (!r->body || r->len == 0) {
 		http_error(r, 400, "request body is empty");
 		return NULL;
 	}
-	if (json_too_deep(r->body, r->len, JSON_MAX_DEPTH)) {
-		http_error(r, 400, "JSON nested deeper than %d levels", JSON_MAX_DEPTH);
+	if (!entry_json_depth_ok(r->body, r->len)) {
+		http_error(r, 400, "JSON nested deeper than %d levels", ENTRY_MAX_DEPTH);
 		return NULL;
 	}
 	json_error_t err;

@@ -132,7 +132,7 @@ static int member(const ctx *c, const json_t *obj, const char *name, json_type w
 /* Does the JSON text nest at most ENTRY_MAX_DEPTH containers? Checked before
  * parsing so that jansson never recurses deeper than our cap. Malformed text
  * is left for the parser to reject. */
-static int text_depth_ok(const char *s, size_t n)
+int entry_json_depth_ok(const char *s, size_t n)
 {
 	size_t depth = 0;
 	int in_str = 0;
@@ -158,7 +158,7 @@ static int text_depth_ok(const char *s, size_t n)
 	return 1;
 }
 
-/* As text_depth_ok for a parsed value; v sits at nesting level depth. The
+/* As entry_json_depth_ok for a parsed value; v sits at nesting level depth. The
  * recursion stops one level past the cap. */
 static int value_depth_ok(const json_t *v, size_t depth)
 {
@@ -194,7 +194,7 @@ static int load_json(const ctx *c, const char *text, size_t len, const char *wha
 	json_error_t jerr;
 	json_t *v;
 
-	if (!text_depth_ok(text, len))
+	if (!entry_json_depth_ok(text, len))
 		return fail(c, CAIRN_ERR_INVALID, "%s is too deeply nested (more than %d levels)", what,
 		            ENTRY_MAX_DEPTH);
 	v = json_loadb(text, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &jerr);
@@ -714,7 +714,7 @@ static void add_intoto_keys(entry *e, const uint8_t *payload, size_t len)
 	json_t *st = NULL;
 	json_error_t jerr;
 
-	if (!text_depth_ok((const char *)payload, len)) {
+	if (!entry_json_depth_ok((const char *)payload, len)) {
 		e->keys_dropped = 1;
 		return;
 	}

@@ -105,6 +105,11 @@ int entry_from_json(const json_t *v, entry **out, char *err, size_t errlen) CAIR
  * entry_from_json (and verified). */
 int entry_lookup_from_json(const json_t *v, entry **out, char *err, size_t errlen) CAIRN_MUST_CHECK;
 
+/* 1 when JSON text nests arrays and objects at most ENTRY_MAX_DEPTH deep,
+ * scanning outside strings without parsing: a cheap guard to run before
+ * jansson, which recurses. Any JSON request body can use it. */
+int entry_json_depth_ok(const char *s, size_t n);
+
 /* Frees e; entry_free(NULL) is a no-op. */
 void entry_free(entry *e);
 
